@@ -252,9 +252,10 @@ def generate(count, out_dir, anchor):
                 body = build_body(rng, rng.choice(["plain", "alternative"]),
                                   paragraphs(rng, rng.randint(1, 3)), subject)
                 mid = msg_id(index)
+                when = when_of(index)
                 set_common(body, alice if from_alice else address(peer),
                            [address(peer)] if from_alice else [alice], subject, None,
-                           when_of(index), mid, rng.choice([0, 1, -5, 9]))
+                           when, mid, rng.choice([0, 1, -5, 9]))
                 if refs:
                     body["In-Reply-To"] = refs[-1]
                     body["References"] = " ".join(refs[-10:])
@@ -268,7 +269,7 @@ def generate(count, out_dir, anchor):
                     if k == length - 1 and rng.random() < 0.5:
                         flags = ""  # newest reply still unread
                     folder = folder_in
-                box.store(folder, body, when_of(index), flags)
+                box.store(folder, body, when, flags)
                 index += 1
             continue
 
@@ -311,7 +312,8 @@ def generate(count, out_dir, anchor):
             body = MIMEText(text, "plain", "utf-8")  # base64 UTF-8, as some MUAs send
         else:
             body = build_body(rng, kind, text, subject)
-        set_common(body, sender, recipients, subject, subject_charset, when_of(index),
+        when = when_of(index)
+        set_common(body, sender, recipients, subject, subject_charset, when,
                    msg_id(index), rng.choice([0, 1, 2, -5, -8, 9, 10]))
         if rng.random() < 0.2:
             body["Cc"] = address(rng.choice(kCorrespondents))
@@ -322,7 +324,7 @@ def generate(count, out_dir, anchor):
             flags += "F"
             body["X-Priority"] = "1 (Highest)"
             body["Importance"] = "high"
-        box.store(folder, body, when_of(index), flags)
+        box.store(folder, body, when, flags)
         index += 1
     return box.count
 
