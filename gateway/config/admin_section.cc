@@ -22,7 +22,9 @@ void parse_admin_section(ConfigContext& ctx, const ConfigField& field, AdminConf
   ConfigField token = m.field("token", Need::kOptional, "a secret string");
   ConfigField token_file = m.field("token_file", Need::kOptional, "a file holding the token");
   if (token.present && token_file.present) {
+    // One error is enough: the token is still read so the loader does not also call it missing.
     ctx.error(token_file.mark, token_file.path, "token and token_file are both set (expected one)");
+    read_string(ctx, token, &out->token);
     return;
   }
   YAML::Mark where;
