@@ -1,0 +1,201 @@
+#include "gateway/store/sqlite/schema.h"
+
+#include <string>
+
+#include "gateway/core/log.h"
+
+namespace easgate {
+namespace {
+
+struct Migration {
+  int version;      // schema version after this migration
+  const char* sql;  // statements to get there from version - 1
+};
+
+// Append only: never edit a migration that has shipped; add the next version instead.
+// Times are Unix milliseconds (0 = not set). Enums are stored by name (store_enums.h).
+constexpr Migration kMigrations[] = {
+    {1, R"sql(
+CREATE TABLE users (
+  user_id     TEXT PRIMARY KEY,
+  eas_enabled INTEGER NOT NULL DEFAULT 1,
+  eas_reason  TEXT NOT NULL DEFAULT '',
+  created_at  INTEGER NOT NULL,
+  updated_at  INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE devices (
+  user_id              TEXT NOT NULL REFERENCES users(user_id) ON DELETE CASCADE,
+  device_id            TEXT NOT NULL,
+  device_type          TEXT NOT NULL DEFAULT '',
+  user_agent           TEXT NOT NULL DEFAULT '',
+  protocol_version     TEXT NOT NULL DEFAULT '',
+  model                TEXT NOT NULL DEFAULT '',
+  imei                 TEXT NOT NULL DEFAULT '',
+  os                   TEXT NOT NULL DEFAULT '',
+  os_language          TEXT NOT NULL DEFAULT '',
+  phone_number         TEXT NOT NULL DEFAULT '',
+  friendly_name        TEXT NOT NULL DEFAULT '',
+  mobile_operator      TEXT NOT NULL DEFAULT '',
+  first_seen           INTEGER NOT NULL,
+  last_seen            INTEGER NOT NULL,
+  access_state         TEXT NOT NULL DEFAULT 'pending',
+  access_reason        TEXT NOT NULL DEFAULT '',
+  policy_name          TEXT NOT NULL DEFAULT '',
+  policy_key           INTEGER NOT NULL DEFAULT 0,
+  policy_status        TEXT NOT NULL DEFAULT 'none',
+  recovery_password    TEXT NOT NULL DEFAULT '',
+  wipe_state           TEXT NOT NULL DEFAULT 'none',
+  wipe_kind            TEXT NOT NULL DEFAULT 'full',
+  wipe_requested_at    INTEGER NOT NULL DEFAULT 0,
+  wipe_requested_by    TEXT NOT NULL DEFAULT '',
+  wipe_sent_at         INTEGER NOT NULL DEFAULT 0,
+  wipe_acknowledged_at INTEGER NOT NULL DEFAULT 0,
+  next_folder_id       INTEGER NOT NULL DEFAULT 1,  -- folder ServerId counter, never reset
+  PRIMARY KEY (user_id, device_id)
+) WITHOUT ROWID;
+
+CREATE TABLE device_command_counts (
+  user_id   TEXT NOT NULL,
+  device_id TEXT NOT NULL,
+  command   TEXT NOT NULL,
+  count     INTEGER NOT NULL,
+  PRIMARY KEY (user_id, device_id, command),
+  FOREIGN KEY (user_id, device_id) REFERENCES devices(user_id, device_id) ON DELETE CASCADE
+) WITHOUT ROWID;
+
+-- At most two rows per device: the current FolderSync SyncKey and the previous one.
+CREATE TABLE folder_snapshots (
+  user_id   TEXT NOT NULL,
+  device_id TEXT NOT NULL,
+  sync_key  INTEGER NOT NULL,
+  PRIMARY KEY (user_id, device_id, sync_key),
+  FOREIGN KEY (user_id, device_id) REFERENCES devices(user_id, device_id) ON DELETE CASCADE
+) WITHOUT ROWID;
+
+CREATE TABLE folder_entries (
+  user_id          TEXT NOT NULL,
+  device_id        TEXT NOT NULL,
+  sync_key         INTEGER NOT NULL,
+  position         INTEGER NOT NULL,  -- order within the snapshot
+  server_id        TEXT NOT NULL,
+  parent_server_id TEXT NOT NULL,
+  display_name     TEXT NOT NULL,
+  type             INTEGER NOT NULL,
+  backend_ref      TEXT NOT NULL,
+  backend_identity TEXT NOT NULL,
+  PRIMARY KEY (user_id, device_id, sync_key, position),
+  FOREIGN KEY (user_id, device_id, sync_key)
+    REFERENCES folder_snapshots(user_id, device_id, sync_key) ON DELETE CASCADE
+) WITHOUT ROWID;
+
+CREATE TABLE collections (
+  user_id       TEXT NOT NULL,
+  device_id     TEXT NOT NULL,
+  collection_id TEXT NOT NULL,
+  next_item     INTEGER NOT NULL DEFAULT 1,  -- item ServerId counter, kept across resets
+  PRIMARY KEY (user_id, device_id, collection_id),
+  FOREIGN KEY (user_id, device_id) REFERENCES devices(user_id, device_id) ON DELETE CASCADE
+) WITHOUT ROWID;
+
+-- At most two rows per collection: the current Sync SyncKey and the previous one.
+CREATE TABLE collection_generations (
+  user_id         TEXT NOT NULL,
+  device_id       TEXT NOT NULL,
+  collection_id   TEXT NOT NULL,
+  generation      INTEGER NOT NULL,
+  folder_identity TEXT NOT NULL,
+  cursor          TEXT NOT NULL,
+  pending_window  BLOB NOT NULL,
+  committed_at    INTEGER NOT NULL,
+  PRIMARY KEY (user_id, device_id, collection_id, generation),
+  FOREIGN KEY (user_id, device_id, collection_id)
+    REFERENCES collections(user_id, device_id, collection_id) ON DELETE CASCADE
+) WITHOUT ROWID;
+
+-- The ServerId <-> backend id map, versioned by generation so a Sync touches only the
+-- rows it changes: a row is visible at generation g when added_gen <= g and
+-- (removed_gen IS NULL OR removed_gen > g).
+CREATE TABLE collection_items (
+  user_id       TEXT NOT NULL,
+  device_id     TEXT NOT NULL,
+  collection_id TEXT NOT NULL,
+  server_id     TEXT NOT NULL,
+  added_gen     INTEGER NOT NULL,
+  removed_gen   INTEGER,
+  backend_id    TEXT NOT NULL,
+  PRIMARY KEY (user_id, device_id, collection_id, server_id, added_gen),
+  FOREIGN KEY (user_id, device_id, collection_id)
+    REFERENCES collections(user_id, device_id, collection_id) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE INDEX collection_items_by_backend
+  ON collection_items(user_id, device_id, collection_id, backend_id);
+CREATE INDEX collection_items_by_removed
+  ON collection_items(user_id, device_id, collection_id, removed_gen)
+  WHERE removed_gen IS NOT NULL;
+
+CREATE TABLE audit_log (
+  id      INTEGER PRIMARY KEY AUTOINCREMENT,
+  at      INTEGER NOT NULL,
+  actor   TEXT NOT NULL,
+  action  TEXT NOT NULL,
+  target  TEXT NOT NULL,
+  details TEXT NOT NULL
+);
+CREATE INDEX audit_log_by_time ON audit_log(at, id);
+)sql"},
+};
+
+}  // namespace
+
+int sqlite_latest_schema_version() {
+  return kMigrations[std::size(kMigrations) - 1].version;
+}
+
+Result<int> read_sqlite_schema_version(SqliteDb& db) {
+  Result<SqliteStatement> stmt = db.prepare("SELECT version FROM schema_version");
+  if (!stmt) return stmt.status();
+  Result<bool> row = stmt->step();
+  if (!row) return row.status();
+  if (!*row) return Status::internal("schema_version table is empty");
+  return static_cast<int>(stmt->int64(0));
+}
+
+Status migrate_sqlite_schema(SqliteDb& db) {
+  SqliteTransaction txn(db);
+  if (Status s = txn.begin(); !s) return std::move(s).prefixed("migrate");
+  if (Status s = db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);"
+                         "INSERT INTO schema_version SELECT 0 "
+                         "WHERE NOT EXISTS (SELECT 1 FROM schema_version);");
+      !s) {
+    return std::move(s).prefixed("migrate");
+  }
+  Result<int> current = read_sqlite_schema_version(db);
+  if (!current) return current.status();
+  const int latest = sqlite_latest_schema_version();
+  if (*current > latest) {
+    return Status::unsupported("state database " + db.path() + " has schema version " +
+                               std::to_string(*current) + ", newer than this easgate (" +
+                               std::to_string(latest) +
+                               "); upgrade easgate or restore an older database");
+  }
+  for (const Migration& m : kMigrations) {
+    if (m.version <= *current) continue;
+    if (Status s = db.exec(m.sql); !s) {
+      return std::move(s).prefixed("migration to schema " + std::to_string(m.version));
+    }
+  }
+  if (*current < latest) {
+    Result<SqliteStatement> set = db.prepare("UPDATE schema_version SET version = ?");
+    if (!set) return set.status();
+    if (Status s = set->bind(latest).run(); !s) return s;
+  }
+  if (Status s = txn.commit(); !s) return std::move(s).prefixed("migrate");
+  if (*current < latest) {
+    log_info("store").msg("state database migrated").kv("path", db.path())
+        .kv("from", *current).kv("to", latest);
+  }
+  return Status::ok();
+}
+
+}  // namespace easgate
