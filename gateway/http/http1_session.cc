@@ -386,7 +386,9 @@ void Http1Session::write_response(int status, const HttpHeaders& headers, std::s
   for (const auto& [name, value] : headers.entries()) {
     if (session_owned_header(name)) continue;
     if (!safe_header_text(name) || !safe_header_text(value) || name.empty()) {
-      log_warn(kComponent).msg("dropping response header with CR/LF").kv("name", logfmt_value(name));
+      if (first_time_for_cause("http_response_header_crlf")) {  // a handler bug, not traffic
+        log_warn(kComponent).msg("dropping response header with CR/LF").kv("name", name);
+      }
       continue;
     }
     out += name;
