@@ -46,10 +46,13 @@ std::optional<std::string> read_file_limited(const std::string& path, std::strea
 
 // Needs that span sections: the admin listener is useless (and unsafe) without a token.
 void check_cross_section(ConfigContext& ctx, const YAML::Node& root, const GatewayConfig& cfg) {
+  // A zombie node (absent key) throws on IsMap(); IsDefined() is the safe test.
+  const YAML::Node admin = root["admin"];
+  const bool admin_map = admin.IsDefined() && admin.IsMap();
+  if (admin_map && (admin["token"] || admin["token_file"])) return;  // admin section judged it
   for (size_t i = 0; i < cfg.server.listeners.size(); ++i) {
-    if (cfg.server.listeners[i].role != ListenerRole::kAdmin || !cfg.admin.token.empty()) continue;
-    YAML::Mark mark = root["admin"] ? root["admin"].Mark() : root.Mark();
-    if (root["admin"] && root["admin"].IsNull()) mark = root.Mark();
+    if (cfg.server.listeners[i].role != ListenerRole::kAdmin) continue;
+    const YAML::Mark mark = admin_map ? admin.Mark() : root.Mark();
     ctx.error(mark, "admin.token",
               "missing (expected token or token_file, because server.listeners[" +
                   std::to_string(i) + "] has role admin)");

@@ -98,7 +98,14 @@ std::string closest_match(std::string_view word, std::span<const std::string> ca
   }
   // Close enough to be a typo: up to 2 edits, and less than half the word changed.
   const size_t limit = std::min<size_t>(2, std::max<size_t>(1, word.size() / 2));
-  return best_distance <= limit ? best : std::string();
+  if (best_distance <= limit) return best;
+  // An abbreviation ("local" for "local_part") is as likely as a typo.
+  if (word.size() >= 3) {
+    for (const std::string& c : candidates) {
+      if (c.rfind(word, 0) == 0) return c;
+    }
+  }
+  return std::string();
 }
 
 bool read_string(ConfigContext& ctx, const ConfigField& f, std::string* out) {

@@ -79,6 +79,10 @@ TEST_CASE("bad enum values list the choices and suggest the closest") {
   CHECK(error_lines(replace(minimal_config(), "host: imap.test", "host: imap.test\n    tls: startls")) ==
         Lines{"t.yaml:9:10: backends.imap.tls: \"startls\" is not a valid value (expected one of "
               "none, starttls, implicit; did you mean \"starttls\"?)"});
+  CHECK(error_lines(minimal_config() + "backends_x: 1\n").size() == 1);
+  CHECK(error_lines(replace(minimal_config(), "store:", "  dav:\n    base_url: http://d\n    login: local\nstore:")) ==
+        Lines{"t.yaml:13:12: backends.dav.login: \"local\" is not a valid value (expected one of "
+              "full, local_part; did you mean \"local_part\"?)"});
   CHECK(error_lines(minimal_config() + "log:\n  level: loud\n") ==
         Lines{"t.yaml:14:10: log.level: \"loud\" is not a valid value (expected one of debug, "
               "info, warn, error)"});
@@ -198,6 +202,14 @@ TEST_CASE("admin token rules never print the token") {
   CHECK(error_lines(with_admin + "admin:\n  token: short-secret\n") ==
         Lines{"t.yaml:18:10: admin.token: token is 12 characters (expected at least 16)"});
   CHECK(error_lines(with_admin + "admin:\n  token: 0123456789abcdef\n") == Lines{});
+  // An unreadable token_file is one error, not also "token missing".
+  CHECK(error_lines(with_admin + "admin:\n  token_file: /nope\n") ==
+        Lines{"t.yaml:18:15: admin.token_file: file \"/nope\" does not exist or is not readable "
+              "(expected a file holding the admin token)"});
+  CHECK(error_lines(with_admin + "admin:\n  tokn: 0123456789abcdef\n") ==
+        Lines{"t.yaml:18:3: admin.tokn: unknown key (did you mean \"token\"?)",
+              "t.yaml:18:3: admin.token: missing (expected token or token_file, because "
+              "server.listeners[1] has role admin)"});
   CHECK(error_lines(with_admin + "admin:\n  token: 0123456789abcdef\n  token_file: /t\n") ==
         Lines{"t.yaml:19:15: admin.token_file: token and token_file are both set (expected one)"});
   FakeEnvironment fake;
