@@ -113,27 +113,11 @@ const std::string& http_date() {
   return cached;
 }
 
-// "ip:port" of the peer, computed at dispatch so idle connections do not store it.
-std::string peer_address(int fd) {
-  sockaddr_storage ss;
-  socklen_t len = sizeof ss;
-  if (getpeername(fd, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return "";
-  char host[INET6_ADDRSTRLEN] = "";
-  uint16_t port = 0;
-  if (ss.ss_family == AF_INET) {
-    auto* sin = reinterpret_cast<sockaddr_in*>(&ss);
-    inet_ntop(AF_INET, &sin->sin_addr, host, sizeof host);
-    port = ntohs(sin->sin_port);
-    return std::string(host) + ":" + std::to_string(port);
-  }
-  if (ss.ss_family == AF_INET6) {
-    auto* sin6 = reinterpret_cast<sockaddr_in6*>(&ss);
-    inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof host);
-    port = ntohs(sin6->sin6_port);
-    return "[" + std::string(host) + "]:" + std::to_string(port);
-  }
-  return "local";
-}
+// Wake-up reasons passed through event_active() on the session's timer; a real deadline
+// arrives as EV_TIMEOUT. Bits combine when several wake-ups happen in one loop iteration.
+constexpr short kWakeCloseGraceful = EV_READ;   // registry: close when idle
+constexpr short kWakeCloseNow = EV_SIGNAL;      // registry: close whatever the state
+constexpr short kWakeWritten = EV_WRITE;        // response went out in write_response()
 
 // Header names/values from the handler must not smuggle a line break into the response.
 bool safe_header_text(const std::string& s) {
@@ -175,9 +159,21 @@ void Http1SessionRegistry::close_all(bool graceful) {
 
 // ---- session lifecycle -------------------------------------------------------------------
 
-void Http1Session::start(bufferevent* bev, const Http1ServerConfig* config,
+void Http1Session::start(bufferevent* bev, const sockaddr* peer, const Http1ServerConfig* config,
                          Http1SessionRegistry* registry) {
   auto* session = new Http1Session(bev, config, registry);
+  // Kept compact instead of as text: formatting happens per request, storage per connection.
+  if (peer != nullptr && peer->sa_family == AF_INET) {
+    auto* sin = reinterpret_cast<const sockaddr_in*>(peer);
+    memcpy(session->peer_ip_, &sin->sin_addr, 4);
+    session->peer_port_ = ntohs(sin->sin_port);
+    session->peer_family_ = 4;
+  } else if (peer != nullptr && peer->sa_family == AF_INET6) {
+    auto* sin6 = reinterpret_cast<const sockaddr_in6*>(peer);
+    memcpy(session->peer_ip_, &sin6->sin6_addr, 16);
+    session->peer_port_ = ntohs(sin6->sin6_port);
+    session->peer_family_ = 6;
+  }
   session->timer_ = evtimer_new(bufferevent_get_base(bev), &Http1Session::timer_cb, session);
   if (session->timer_ == nullptr) {
     log_error(kComponent).msg("cannot allocate connection timer; closing connection");
@@ -213,12 +209,24 @@ void Http1Session::close() {
   delete this;
 }
 
+std::string Http1Session::peer_string() const {
+  char host[INET6_ADDRSTRLEN] = "";
+  if (peer_family_ == 4) {
+    inet_ntop(AF_INET, peer_ip_, host, sizeof host);
+    return std::string(host) + ":" + std::to_string(peer_port_);
+  }
+  if (peer_family_ == 6) {
+    inet_ntop(AF_INET6, peer_ip_, host, sizeof host);
+    return "[" + std::string(host) + "]:" + std::to_string(peer_port_);
+  }
+  return "local";
+}
+
 void Http1Session::request_close(bool graceful) {
   closing_ = true;
-  // Wake our own timer callback with EV_READ as the marker "close requested" (a real
-  // deadline arrives as EV_TIMEOUT), so the session frees itself from its own callback.
-  // This cancels a pending read deadline; the pool's drain deadline bounds what is left.
-  event_active(timer_, graceful ? EV_READ : EV_READ | EV_WRITE, 1);
+  // Wake our own timer callback so the session frees itself from its own callback. This
+  // cancels a pending read deadline; the pool's drain deadline bounds what is left.
+  event_active(timer_, graceful ? kWakeCloseGraceful : kWakeCloseNow, 1);
 }
 
 void Http1Session::arm_timer(std::chrono::milliseconds timeout) {
@@ -324,7 +332,7 @@ void Http1Session::dispatch() {
   parser_.reset();  // the request (and its body) now belongs to the handler
   http10_ = request.version_minor == 0;
   head_request_ = request.method == "HEAD";
-  request.peer_address = peer_address(bufferevent_getfd(bev_));
+  request.peer_address = peer_string();
   request.tls = config_->tls;
   request.local_port = config_->local_port;
   state_ = Http1SessionState::kDispatched;
@@ -357,7 +365,7 @@ void Http1Session::send_error(int status, const Status& why) {
       .msg("rejecting request")
       .kv("status", status)
       .kv("reason", why.message())
-      .kv("peer", peer_address(bufferevent_getfd(bev_)));
+      .kv("peer", peer_string());
   parser_.reset();
   http10_ = false;
   head_request_ = false;
@@ -409,11 +417,13 @@ void Http1Session::write_response(int status, const HttpHeaders& headers, std::s
   out += "\r\n";
   if (head_request_) body.clear();
 
-  // One buffer handed over once: the bufferevent writes it with one writev / SSL_write
-  // sequence instead of a syscall per piece.
+  // One buffer handed over once: written with one writev / SSL_write sequence instead of
+  // a syscall per piece.
+  state_ = Http1SessionState::kWriting;
   evbuffer* buf = evbuffer_new();
   if (buf == nullptr) {
     close_after_ = true;
+    event_active(timer_, kWakeWritten, 1);
   } else {
     if (body.size() <= kInlineBodyBytes) {
       out += body;
@@ -425,10 +435,22 @@ void Http1Session::write_response(int status, const HttpHeaders& headers, std::s
           buf, owned->data(), owned->size(),
           [](const void*, size_t, void* p) { delete static_cast<std::string*>(p); }, owned);
     }
-    bufferevent_write_buffer(bev_, buf);
+    // Plain sockets: write at once. Most responses fit the socket buffer, which saves the
+    // two epoll_ctl calls of arming and disarming the bufferevent's write event. Only when
+    // nothing else is queued, so bytes never go out of order.
+    evbuffer* output = bufferevent_get_output(bev_);
+    if (!config_->tls && evbuffer_get_length(output) == 0) {
+      evbuffer_write(buf, bufferevent_getfd(bev_));  // errors surface via the bufferevent
+    }
+    if (evbuffer_get_length(buf) == 0) {
+      // Finish from our own callback, not inline: respond() must not re-enter the handler
+      // with a pipelined request.
+      event_active(timer_, kWakeWritten, 1);
+    } else {
+      bufferevent_write_buffer(bev_, buf);
+    }
     evbuffer_free(buf);
   }
-  state_ = Http1SessionState::kWriting;
 }
 
 void Http1Session::on_write_drained() {
@@ -453,11 +475,17 @@ void Http1Session::on_write_drained() {
 }
 
 void Http1Session::on_timer(short what) {
-  if (what & EV_READ) {  // request_close(), see there
-    bool force = (what & EV_WRITE) != 0;
-    if (force || state_ == Http1SessionState::kIdle || state_ == Http1SessionState::kLingering) {
-      close();
-    }
+  if (what & kWakeCloseNow) {
+    close();
+    return;
+  }
+  if (what & kWakeWritten) {
+    on_write_drained();
+    // A graceful close that arrived together is handled by closing_ from here on.
+    return;
+  }
+  if (what & kWakeCloseGraceful) {
+    if (state_ == Http1SessionState::kIdle || state_ == Http1SessionState::kLingering) close();
     return;  // otherwise the current response carries "Connection: close"
   }
   switch (state_) {

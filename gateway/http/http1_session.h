@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "gateway/http/http1_limits.h"
 #include "gateway/http/http1_parser.h"
@@ -24,6 +25,7 @@
 
 struct bufferevent;
 struct event;
+struct sockaddr;
 
 namespace easgate {
 
@@ -74,9 +76,10 @@ class Http1Responder;
 class Http1Session {
  public:
   // Takes ownership of `bev` (created with BEV_OPT_CLOSE_ON_FREE, on the calling loop
-  // thread). `config` and `registry` must outlive the session. Never fails; a connection
-  // that cannot be set up is closed at once.
-  static void start(bufferevent* bev, const Http1ServerConfig* config,
+  // thread). `peer` is the address accept() returned (may be null). `config` and
+  // `registry` must outlive the session. Never fails; a connection that cannot be set up
+  // is closed at once. The process must ignore SIGPIPE (WorkerPool::start() does).
+  static void start(bufferevent* bev, const sockaddr* peer, const Http1ServerConfig* config,
                     Http1SessionRegistry* registry);
 
   Http1Session(const Http1Session&) = delete;
@@ -104,6 +107,7 @@ class Http1Session {
   void write_response(int status, const HttpHeaders& headers, std::string body);
   void arm_timer(std::chrono::milliseconds timeout);
   void request_close(bool graceful);
+  std::string peer_string() const;
   // The only way a session ends: fires on_abort if a request is held, frees everything.
   void close();
 
@@ -115,6 +119,9 @@ class Http1Session {
   Http1Session* next_ = nullptr;
   std::unique_ptr<Http1Parser> parser_;         // only while a request is being read
   std::shared_ptr<Http1Responder> responder_;  // only while a request is dispatched
+  uint8_t peer_ip_[16] = {};     // peer address from accept(): 4 or 16 bytes used
+  uint16_t peer_port_ = 0;       // host order
+  uint8_t peer_family_ = 0;      // 4, 6, or 0 when unknown
   Http1SessionState state_ = Http1SessionState::kIdle;
   bool keep_alive_ = true;       // the current request allows another one after it
   bool http10_ = false;          // the current request is HTTP/1.0

@@ -56,7 +56,7 @@ struct Worker::ListenerSlot {
       evutil_closesocket(fd);
       return;
     }
-    Http1Session::start(bev, &slot->config, &slot->worker->sessions_);
+    Http1Session::start(bev, addr, &slot->config, &slot->worker->sessions_);
   }
 
   static void error_cb(evconnlistener* listener, void* self) {

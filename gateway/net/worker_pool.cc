@@ -1,5 +1,6 @@
 #include "gateway/net/worker_pool.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include "gateway/core/log.h"
@@ -11,6 +12,8 @@ Result<std::unique_ptr<WorkerPool>> WorkerPool::start(WorkerPoolConfig config) {
   if (config.workers < 1) return Status::invalid_argument("workers must be at least 1");
   if (config.listeners.empty()) return Status::invalid_argument("no listeners configured");
   std::unique_ptr<WorkerPool> pool(new WorkerPool());
+  // libevent writes with writev(2): a peer that vanished must give EPIPE, not kill us.
+  signal(SIGPIPE, SIG_IGN);
 
   for (const ListenerConfig& l : config.listeners) {
     if (!l.handler) return Status::invalid_argument("listener " + l.name + " has no handler");

@@ -35,6 +35,7 @@ class WorkerPool {
  public:
   // Loads TLS contexts, binds every listener once per worker, starts the threads. All
   // configuration and bind errors are reported here; on error nothing keeps running.
+  // Sets SIGPIPE to ignored (process-wide): writes to vanished peers must fail, not kill.
   static Result<std::unique_ptr<WorkerPool>> start(WorkerPoolConfig config);
   ~WorkerPool();  // stop()
 

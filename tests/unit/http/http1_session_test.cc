@@ -57,6 +57,7 @@ class TestHandler final : public HttpHandler {
     }
     HttpResponse r;
     r.headers.add("X-Tls", request.tls ? "1" : "0");
+    r.headers.add("X-Peer", request.peer_address);
     r.headers.add("X-Evil", "a\r\nInjected: yes");  // must be dropped by the session
     r.body = request.method + " " + request.target + " " + std::to_string(request.body.size());
     responder->respond(std::move(r));
@@ -126,6 +127,7 @@ TEST_CASE("session: keep-alive serves several requests on one connection") {
     CHECK(r.head.find("Server: easgate") != std::string::npos);
     CHECK(r.head.find("Connection: close") == std::string::npos);
     CHECK(r.head.find("Injected") == std::string::npos);
+    CHECK(r.head.find("X-Peer: 127.0.0.1:") != std::string::npos);
   }
 }
 
