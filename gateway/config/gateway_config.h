@@ -28,7 +28,7 @@ struct ListenerTls {
   std::string key_file;   // private key (PEM), absolute path
 };
 
-struct ListenerConfig {
+struct ListenerSettings {
   std::string name;                // unique label, used in logs and the connections_open metric
   std::string address;             // IPv4 or IPv6 literal to bind ("0.0.0.0", "::", "127.0.0.1")
   uint16_t port = 0;               // TCP port 1..65535, unique per address
@@ -48,7 +48,7 @@ struct ServerLimits {
 
 struct ServerConfig {
   unsigned workers = 1;                     // event-loop threads; default = CPU cores
-  std::vector<ListenerConfig> listeners;    // at least one with role eas
+  std::vector<ListenerSettings> listeners;    // at least one with role eas
   ServerLimits limits;                      // applied to every listener
 };
 

@@ -25,7 +25,7 @@ bool is_wildcard(const std::string& address) { return address == "0.0.0.0" || ad
 
 // Two listeners collide when they share a port and either the address or one is a
 // wildcard (binding "::" / "0.0.0.0" takes the port on every address).
-bool collides(const ListenerConfig& a, const ListenerConfig& b) {
+bool collides(const ListenerSettings& a, const ListenerSettings& b) {
   return a.port == b.port &&
          (a.address == b.address || is_wildcard(a.address) || is_wildcard(b.address));
 }
@@ -42,7 +42,7 @@ void parse_tls(ConfigContext& ctx, const ConfigField& field, std::optional<Liste
 }
 
 // Parses one listener; false when it is unusable for the duplicate checks.
-bool parse_listener(ConfigContext& ctx, const ConfigField& item, ListenerConfig* out) {
+bool parse_listener(ConfigContext& ctx, const ConfigField& item, ListenerSettings* out) {
   if (!item.present) {
     ctx.error(item.mark, item.path, "empty list item (expected a listener map)");
     return false;
@@ -99,11 +99,11 @@ void parse_server_section(ConfigContext& ctx, const ConfigField& field, ServerCo
   }
   std::vector<size_t> usable;  // indexes into out->listeners that parsed cleanly
   for (const ConfigField& item : items) {
-    ListenerConfig listener;
+    ListenerSettings listener;
     const bool ok = parse_listener(ctx, item, &listener);
     if (ok) {
       for (size_t prior : usable) {
-        const ListenerConfig& other = out->listeners[prior];
+        const ListenerSettings& other = out->listeners[prior];
         if (other.name == listener.name) {
           ctx.error(item.node["name"].Mark(), item.path + ".name",
                     "duplicate listener name \"" + listener.name + "\" (also " + list.path + "[" +
@@ -121,7 +121,7 @@ void parse_server_section(ConfigContext& ctx, const ConfigField& field, ServerCo
     out->listeners.push_back(std::move(listener));
   }
   bool has_eas = false;
-  for (const ListenerConfig& l : out->listeners) has_eas = has_eas || l.role == ListenerRole::kEas;
+  for (const ListenerSettings& l : out->listeners) has_eas = has_eas || l.role == ListenerRole::kEas;
   if (!items.empty() && !has_eas) {
     ctx.error(list.mark, list.path, "no listener has role eas (devices could not connect)");
   }
