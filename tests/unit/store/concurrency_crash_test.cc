@@ -82,17 +82,38 @@ TEST_CASE("two connections from two threads on one file neither corrupt nor dead
         static_cast<uint32_t>(folder_commits.load()));
 }
 
-// The child commits generations as fast as it can and reports each commit on a pipe; the
-// parent kills it with SIGKILL after a number of commits, i.e. at an arbitrary point,
-// usually inside a transaction. Every generation g holds exactly 40*g items and cursor
+// Crash safety. The child commits generations in a loop and reports each commit on a
+// pipe. A progress handler, installed on every connection it opens, raises SIGKILL after a
+// chosen number of SQLite VM steps: a deterministic kill at an arbitrary point, most often
+// inside a transaction. Every generation g holds exactly kItemsPerCommit*g items and cursor
 // "c<g>"; the folder snapshot with key k holds k%5+1 folders named after k.
 constexpr int kItemsPerCommit = 40;
 
-[[noreturn]] void commit_forever(const std::string& path, int report_fd) {
+uint64_t g_kill_after_steps = 0;  // child only: VM step budget before SIGKILL
+uint64_t g_steps = 0;             // child only: steps so far (counted in batches)
+constexpr int kStepBatch = 50;    // progress handler granularity
+
+int count_steps_then_die(void*) {
+  g_steps += kStepBatch;
+  if (g_steps >= g_kill_after_steps) raise(SIGKILL);
+  return 0;
+}
+
+int install_killer(sqlite3* db, char**, const sqlite3_api_routines*) {
+  sqlite3_progress_handler(db, kStepBatch, count_steps_then_die, nullptr);
+  return SQLITE_OK;
+}
+
+[[noreturn]] void commit_until_killed(const std::string& path, int report_fd,
+                                      uint64_t kill_after_steps) {
+  g_kill_after_steps = kill_after_steps;
+  sqlite3_auto_extension(reinterpret_cast<void (*)()>(install_killer));
   auto opened = open_sqlite_state_store(path);
   if (!opened) _exit(2);
   StateStore& store = *opened.value();
   const CollectionKey coll{kShared.user_id, kShared.device_id, "5"};
+  // Each round starts from scratch (a child of an earlier round left state behind).
+  if (!store.reset_collection(coll) || !store.reset_folder_hierarchy(kShared)) _exit(3);
   for (uint32_t g = 0;; ++g) {
     CollectionCommit c;
     c.base_generation = g;
@@ -100,17 +121,28 @@ constexpr int kItemsPerCommit = 40;
     for (int i = 0; i < kItemsPerCommit; ++i) {
       c.items.add_backend_ids.push_back("g" + std::to_string(g) + ":" + std::to_string(i));
     }
-    if (!store.commit_collection_generation(coll, c)) _exit(3);
+    if (!store.commit_collection_generation(coll, c)) _exit(4);
     FolderHierarchySnapshot snap;
     snap.sync_key = g + 1;
     for (uint32_t i = 0; i <= (g + 1) % 5; ++i) {
       snap.folders.push_back({std::to_string(i + 1), "0", "k" + std::to_string(g + 1), 12,
                               "imap:x", "v"});
     }
-    if (!store.commit_folder_hierarchy(kShared, snap)) _exit(4);
+    if (!store.commit_folder_hierarchy(kShared, snap)) _exit(5);
     char byte = 'c';
-    if (write(report_fd, &byte, 1) != 1) _exit(5);
+    if (write(report_fd, &byte, 1) != 1) _exit(6);
   }
+}
+
+void check_integrity(const std::string& path) {
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  REQUIRE(sqlite3_prepare_v2(raw, "PRAGMA integrity_check", -1, &stmt, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0))) == "ok");
+  sqlite3_finalize(stmt);
+  sqlite3_close(raw);
 }
 
 TEST_CASE("a process killed mid-commit leaves the last committed generation intact") {
@@ -122,75 +154,74 @@ TEST_CASE("a process killed mid-commit leaves the last committed generation inta
     REQUIRE((*opened)->upsert_device_seen(kShared, "iPhone", "ua", "16.1", at(0)).is_ok());
   }  // closed before fork: an SQLite connection must not cross fork()
 
-  for (int round = 0; round < 3; ++round) {
+  const CollectionKey coll{kShared.user_id, kShared.device_id, "5"};
+  for (uint64_t round = 0; round < 12; ++round) {
+    // Spread the kill points over many commits and over every phase of one commit.
+    const uint64_t kill_after = 30'000 + round * 23'011 + (round * round * 1'237) % 5'000;
+    CAPTURE(round);
+    CAPTURE(kill_after);
     int fds[2];
     REQUIRE(pipe(fds) == 0);
     pid_t child = fork();
     REQUIRE(child >= 0);
     if (child == 0) {
       close(fds[0]);
-      // Each round continues from where the previous one left off.
-      if (round > 0) {
-        auto opened = open_sqlite_state_store(path);
-        if (!opened) _exit(6);
-        const CollectionKey coll{kShared.user_id, kShared.device_id, "5"};
-        if (!(*opened)->reset_collection(coll) || !(*opened)->reset_folder_hierarchy(kShared)) {
-          _exit(7);
-        }
-      }
-      commit_forever(path, fds[1]);
+      commit_until_killed(path, fds[1], kill_after);
     }
     close(fds[1]);
-    const int wanted = 20 + 7 * round;
     int seen = 0;
     char buf[64];
-    while (seen < wanted) {
+    for (;;) {  // until the child is gone and the pipe closes
       ssize_t n = read(fds[0], buf, sizeof buf);
-      if (n <= 0) break;  // child died on its own: reported below
+      if (n <= 0) break;
       seen += static_cast<int>(n);
     }
-    kill(child, SIGKILL);
+    close(fds[0]);
     int wstatus = 0;
     REQUIRE(waitpid(child, &wstatus, 0) == child);
-    close(fds[0]);
-    REQUIRE_MESSAGE(seen >= wanted, "child exited early with status " << wstatus);
-    CHECK(WIFSIGNALED(wstatus));
+    REQUIRE_MESSAGE(WIFSIGNALED(wstatus), "child exited with status " << WEXITSTATUS(wstatus));
+    CHECK(WTERMSIG(wstatus) == SIGKILL);
+    CAPTURE(seen);
 
     auto opened = open_sqlite_state_store(path);
     REQUIRE_MESSAGE(opened.is_ok(), opened.status().to_string());
     StateStore& store = *opened.value();
-    const CollectionKey coll{kShared.user_id, kShared.device_id, "5"};
     auto current = store.load_current_collection_state(coll);
-    REQUIRE(current.is_ok());
+    if (!current) {
+      CHECK(current.status().kind() == ErrorKind::kNotFound);
+      CHECK(seen == 0);
+      continue;
+    }
     const uint32_t g = current->generation;
     CHECK(g >= static_cast<uint32_t>(seen));  // every reported commit survived
     CHECK(current->cursor == "c" + std::to_string(g));
     CHECK(store.list_items(coll, g)->size() == static_cast<size_t>(kItemsPerCommit) * g);
-    auto prev = store.load_collection_state(coll, g - 1);
-    REQUIRE(prev.is_ok());
-    CHECK(prev->cursor == "c" + std::to_string(g - 1));
-    CHECK(store.list_items(coll, g - 1)->size() == static_cast<size_t>(kItemsPerCommit) * (g - 1));
+    if (g > 1) {
+      auto prev = store.load_collection_state(coll, g - 1);
+      REQUIRE(prev.is_ok());
+      CHECK(prev->cursor == "c" + std::to_string(g - 1));
+      CHECK(store.list_items(coll, g - 1)->size() ==
+            static_cast<size_t>(kItemsPerCommit) * (g - 1));
+    }
 
     auto folders = store.load_current_folder_hierarchy(kShared);
-    REQUIRE(folders.is_ok());
-    const uint32_t k = folders->sync_key;
+    uint32_t k = 0;
+    if (folders) {
+      k = folders->sync_key;
+      CHECK(folders->folders.size() == k % 5 + 1);
+      for (const FolderEntry& f : folders->folders) {
+        CHECK(f.display_name == "k" + std::to_string(k));
+      }
+    } else {
+      CHECK(folders.status().kind() == ErrorKind::kNotFound);
+    }
     CHECK((k == g || k + 1 == g));  // killed between the two commits, or after both
-    CHECK(folders->folders.size() == k % 5 + 1);
-    for (const FolderEntry& f : folders->folders) CHECK(f.display_name == "k" + std::to_string(k));
 
     // The store carries on from the surviving generation.
     CollectionCommit next;
     next.base_generation = g;
     REQUIRE(store.commit_collection_generation(coll, next).is_ok());
-
-    sqlite3* raw = nullptr;
-    REQUIRE(sqlite3_open(path.c_str(), &raw) == SQLITE_OK);
-    sqlite3_stmt* stmt = nullptr;
-    REQUIRE(sqlite3_prepare_v2(raw, "PRAGMA integrity_check", -1, &stmt, nullptr) == SQLITE_OK);
-    REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
-    CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0))) == "ok");
-    sqlite3_finalize(stmt);
-    sqlite3_close(raw);
+    check_integrity(path);
   }
 }
 
