@@ -31,7 +31,7 @@ struct Worker::ListenerSlot {
 
   static void accept_cb(evconnlistener*, evutil_socket_t fd, sockaddr* addr, int, void* self) {
     auto* slot = static_cast<ListenerSlot*>(self);
-    if (addr->sa_family == AF_INET || addr->sa_family == AF_INET6) {
+    if (addr != nullptr && (addr->sa_family == AF_INET || addr->sa_family == AF_INET6)) {
       // Responses go out in one write; Nagle would only delay them.
       int one = 1;
       setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);

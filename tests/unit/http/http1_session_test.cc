@@ -287,14 +287,14 @@ TEST_CASE("pool: several workers share a port; post runs on the worker, never in
   }
   std::promise<std::pair<std::thread::id, bool>> result;
   Worker& worker = server.pool->worker(1);
+  bool nested_ran = false;  // touched only on the worker thread
+  bool ran_inline = false;
   worker.post([&] {
-    bool ran_inline = false;
-    bool nested_ran = false;
     worker.post([&] {
       nested_ran = true;
       result.set_value({std::this_thread::get_id(), !ran_inline});
     });
-    ran_inline = nested_ran;
+    ran_inline = nested_ran;  // still false: the nested closure must not have run yet
   });
   auto [id, deferred] = result.get_future().get();
   CHECK(id != std::this_thread::get_id());
