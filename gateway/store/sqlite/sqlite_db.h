@@ -80,8 +80,8 @@ class SqliteDb {
 
   // Runs one or more statements without results (DDL, pragmas, BEGIN/COMMIT).
   Status exec(const char* sql);
-  // The cached statement for `sql` (prepared on first use). `sql` must be a string literal
-  // or otherwise outlive the connection: the cache is keyed by its text.
+  // The cached statement for `sql` (prepared on first use), keyed by its text: pass
+  // constant SQL with parameters, never SQL built from data, or the cache grows unbounded.
   Result<SqliteStatement> prepare(const char* sql);
   // Rows changed by the last INSERT/UPDATE/DELETE.
   int64_t changes() const { return sqlite3_changes64(db_); }
