@@ -166,6 +166,13 @@ Status Worker::start() {
     // wake_cb sees it.
     event_base_dispatch(base_);
     state_.store(State::kStopped);
+    run_posted();  // closures posted during the drain still run, e.g. a context install
+    std::function<void()> on_exit;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      on_exit.swap(on_loop_exit_);
+    }
+    if (on_exit) on_exit();
     release_loop();
     log_debug(kComponent).msg("worker stopped").kv("worker", index_);
   });

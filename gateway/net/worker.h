@@ -60,6 +60,14 @@ class Worker {
   // Blocks until the loop thread has exited. Not from the worker's own thread.
   void join();
 
+  // Runs on the worker's thread after its loop has ended and before the event_base is
+  // freed: the place to destroy objects that own events on base(). Any thread, any time
+  // before the loop ends.
+  void set_on_loop_exit(std::function<void()> fn) {
+    std::lock_guard<std::mutex> lock(mu_);
+    on_loop_exit_ = std::move(fn);
+  }
+
   // Connections currently open on this worker (worker thread only).
   size_t connection_count() const { return sessions_.size(); }
 
@@ -77,6 +85,7 @@ class Worker {
   const int index_;
   event_base* base_;               // null once the loop thread has released it
   const std::chrono::milliseconds drain_timeout_;
+  std::function<void()> on_loop_exit_;  // see set_on_loop_exit(); guarded by mu_
   int wake_fd_ = -1;               // eventfd: post() and request_stop() wake the loop
   event* wake_event_ = nullptr;
   event* drain_timer_ = nullptr;   // hard deadline of the graceful stop

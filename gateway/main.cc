@@ -1,0 +1,157 @@
+// easgate: the Exchange ActiveSync gateway.
+//   easgate --config FILE         serve
+//   easgate --check-config FILE   validate FILE, print every error with its line, exit
+//   easgate --version
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <cstring>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gateway/auth/caching_authenticator.h"
+#include "gateway/config/config_loader.h"
+#include "gateway/config/gateway_config.h"
+#include "gateway/core/clock.h"
+#include "gateway/core/log.h"
+#include "gateway/metrics/metrics.h"
+#include "gateway/net/worker_pool.h"
+#include "gateway/server/admin_endpoint.h"
+#include "gateway/server/per_worker_handler.h"
+#include "gateway/server/worker_context.h"
+
+namespace easgate {
+namespace {
+
+constexpr const char* kVersion = "0.1.0";
+
+int usage(std::ostream& out, int code) {
+  out << "usage: easgate --config FILE\n"
+         "       easgate --check-config FILE\n"
+         "       easgate --version\n";
+  return code;
+}
+
+Http1Limits limits_from(const ServerLimits& l) {
+  Http1Limits out;
+  out.max_header_bytes = l.max_header_bytes;
+  out.max_body_bytes = l.max_body_bytes;
+  out.header_timeout = l.header_timeout;
+  out.body_timeout = l.body_timeout;
+  out.idle_timeout = l.idle_timeout;
+  out.write_timeout = l.write_timeout;
+  return out;
+}
+
+int serve(const std::string& config_path) {
+  auto loaded = load_config(config_path);
+  if (!loaded.is_ok()) {
+    // load_config's message already lists every error with file, line and key.
+    std::cerr << loaded.status().message() << "\n";
+    return 2;
+  }
+  const GatewayConfig config = std::move(loaded.value());
+  if (!log_configure(config.log.level, config.log.file)) {
+    std::cerr << config.log.file << ": cannot open log file: " << strerror(errno) << "\n";
+    return 2;
+  }
+
+  // Signals are taken by this thread with sigwait; workers inherit the blocked mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  Metrics metrics(kVersion);
+  SharedServices shared;
+  shared.config = &config;
+  shared.metrics = &metrics;
+  shared.clock = &SystemClock::instance();
+  shared.auth_cache = std::make_shared<AuthVerdictCache>(SystemClock::instance(),
+                                                         config.auth.cache_ttl);
+
+  const int workers = static_cast<int>(config.server.workers);
+  auto eas_router = std::make_shared<PerWorkerHandler>(workers);
+  auto admin = std::make_shared<AdminEndpoint>(metrics);
+
+  WorkerPoolConfig pool_config;
+  pool_config.workers = workers;
+  for (const ListenerSettings& l : config.server.listeners) {
+    ListenerConfig listener;
+    listener.name = l.name;
+    listener.address = l.address;
+    listener.port = l.port;
+    if (l.tls) listener.tls = TlsConfig{l.tls->cert_file, l.tls->key_file};
+    listener.handler = l.role == ListenerRole::kEas ? std::shared_ptr<HttpHandler>(eas_router)
+                                                    : std::shared_ptr<HttpHandler>(admin);
+    listener.limits = limits_from(config.server.limits);
+    pool_config.listeners.push_back(std::move(listener));
+  }
+  auto started = WorkerPool::start(std::move(pool_config));
+  if (!started.is_ok()) {
+    log_error("main").msg("cannot start listeners").kv("error", started.status().to_string());
+    return 1;
+  }
+  std::unique_ptr<WorkerPool> pool = std::move(started.value());
+
+  // Each worker builds its own backends on its own thread.
+  for (int i = 0; i < workers; ++i) {
+    Worker& worker = pool->worker(static_cast<size_t>(i));
+    worker.post([&worker, &shared, eas_router, pool_ptr = pool.get(), i] {
+      auto context = WorkerContext::create(worker.base(), shared);
+      if (!context.is_ok()) {
+        log_error("main").msg("worker cannot start").kv("worker", i)
+            .kv("error", context.status().to_string());
+        pool_ptr->request_stop();
+        kill(getpid(), SIGTERM);
+        return;
+      }
+      eas_router->install(i, std::move(context.value()));
+    });
+    worker.set_on_loop_exit([eas_router, i] { eas_router->uninstall(i); });
+  }
+  log_info("main").msg("easgate serving").kv("version", kVersion).kv("config", config_path)
+      .kv("workers", workers);
+  for (const ListenerSettings& l : config.server.listeners) {
+    log_info("main").msg("listening").kv("listener", l.name)
+        .kv("address", l.address + ":" + std::to_string(l.port)).kv("tls", l.tls ? "on" : "off")
+        .kv("role", l.role == ListenerRole::kEas ? "eas" : "admin");
+  }
+
+  for (;;) {
+    int signal_number = 0;
+    if (sigwait(&signals, &signal_number) != 0) continue;
+    if (signal_number == SIGHUP) {
+      Status reloaded = pool->reload_tls();
+      if (reloaded.is_ok()) log_info("main").msg("TLS certificates reloaded");
+      else log_error("main").msg("TLS reload failed").kv("error", reloaded.to_string());
+      continue;
+    }
+    log_info("main").msg("stopping").kv("signal", strsignal(signal_number));
+    break;
+  }
+  pool->stop();
+  log_info("main").msg("stopped");
+  return 0;
+}
+
+}  // namespace
+}  // namespace easgate
+
+int main(int argc, char** argv) {
+  using namespace easgate;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.size() == 1 && (args[0] == "--version" || args[0] == "-V")) {
+    std::cout << "easgate " << kVersion << "\n";
+    return 0;
+  }
+  if (args.size() == 1 && (args[0] == "--help" || args[0] == "-h")) return usage(std::cout, 0);
+  if (args.size() == 2 && args[0] == "--check-config") return run_check_config(args[1], std::cout);
+  if (args.size() == 2 && args[0] == "--config") return serve(args[1]);
+  return usage(std::cerr, 2);
+}

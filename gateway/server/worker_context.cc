@@ -1,0 +1,119 @@
+#include "gateway/server/worker_context.h"
+
+#include "backends/api/collection_store.h"
+#include "backends/dav/dav_collection_store.h"
+#include "backends/dav/http_client.h"
+#include "backends/imap/imap_authenticator.h"
+#include "backends/imap/imap_mail_store.h"
+#include "backends/imap/imap_session_pool.h"
+#include "gateway/auth/caching_authenticator.h"
+#include "gateway/config/gateway_config.h"
+#include "gateway/server/eas_endpoint.h"
+#include "gateway/store/sqlite/sqlite_state_store.h"
+
+namespace easgate {
+namespace {
+
+// Without a DAV backend in the config the user simply has no calendars, contacts or tasks.
+class NoCollections final : public CollectionStore {
+ public:
+  explicit NoCollections(event_base* loop) : loop_(loop) {}
+  void list_collections(const Credentials&,
+                        std::function<void(Result<std::vector<DavCollection>>)> done) override {
+    // Never inline (backends/api contract): defer to the loop.
+    auto* boxed = new std::function<void(Result<std::vector<DavCollection>>)>(std::move(done));
+    event_base_once(
+        loop_, -1, EV_TIMEOUT,
+        [](evutil_socket_t, short, void* arg) {
+          std::unique_ptr<std::function<void(Result<std::vector<DavCollection>>)>> fn(
+              static_cast<std::function<void(Result<std::vector<DavCollection>>)>*>(arg));
+          (*fn)(std::vector<DavCollection>{});
+        },
+        boxed, nullptr);
+  }
+
+ private:
+  event_base* loop_;
+};
+
+ImapTlsMode imap_tls(BackendTls tls) {
+  switch (tls) {
+    case BackendTls::kNone: return ImapTlsMode::kNone;
+    case BackendTls::kStartTls: return ImapTlsMode::kStartTls;
+    case BackendTls::kImplicit: return ImapTlsMode::kImplicit;
+  }
+  return ImapTlsMode::kStartTls;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<WorkerContext>> WorkerContext::create(event_base* loop,
+                                                             const SharedServices& shared) {
+  const GatewayConfig& config = *shared.config;
+  std::unique_ptr<WorkerContext> w(new WorkerContext());
+
+  if (config.store.driver != StoreDriver::kSqlite) {
+    return Status::unsupported("only the sqlite store is implemented");
+  }
+  auto store = open_sqlite_state_store(config.store.path);
+  if (!store.is_ok()) return std::move(store.status()).prefixed("store " + config.store.path);
+  w->store_ = std::move(store.value());
+
+  const ImapBackendConfig& imap = config.backends.imap;
+  ImapOptions imap_options;
+  imap_options.host = imap.host;
+  imap_options.port = imap.port;
+  imap_options.tls = imap_tls(imap.tls);
+  imap_options.connect_timeout = imap.connect_timeout;
+  imap_options.command_timeout = imap.command_timeout;
+  imap_options.max_sessions_per_user = imap.pool.max_per_user;
+  imap_options.max_sessions_total = imap.pool.max_total;
+  imap_options.idle_timeout = imap.pool.idle_timeout;
+  auto pool = ImapSessionPool::create(loop, imap_options, *shared.clock);
+  if (!pool.is_ok()) return std::move(pool.status()).prefixed("imap backend");
+  w->imap_pool_ = std::move(pool.value());
+  w->imap_authenticator_ = std::make_shared<ImapAuthenticator>(w->imap_pool_);
+  w->authenticator_ =
+      std::make_unique<CachingAuthenticator>(loop, shared.auth_cache, w->imap_authenticator_);
+  w->mail_store_ = std::make_unique<ImapMailStore>(w->imap_pool_);
+
+  if (config.backends.dav) {
+    w->dav_http_ = std::make_unique<HttpClient>(loop);
+    DavOptions dav;
+    dav.base_url = config.backends.dav->base_url;
+    dav.login_mode = config.backends.dav->login == DavLogin::kLocalPart
+                         ? DavLoginMode::kLocalPart
+                         : DavLoginMode::kFullAddress;
+    dav.timeout = config.backends.dav->timeout;
+    w->collection_store_ = std::make_unique<DavCollectionStore>(w->dav_http_.get(), dav);
+  } else {
+    w->collection_store_ = std::make_unique<NoCollections>(loop);
+  }
+
+  WorkerServices& s = w->services_;
+  s.loop = loop;
+  s.config = shared.config;
+  s.metrics = shared.metrics;
+  s.clock = shared.clock;
+  s.store = w->store_.get();
+  s.authenticator = w->authenticator_.get();
+  s.mail_store = w->mail_store_.get();
+  s.collection_store = w->collection_store_.get();
+  s.default_domain = config.auth.default_domain;
+  w->eas_endpoint_ = std::make_unique<EasEndpoint>(s);
+  return w;
+}
+
+WorkerContext::~WorkerContext() {
+  // Handlers first (they reference the services), then the backends, then the store.
+  eas_endpoint_.reset();
+  collection_store_.reset();
+  dav_http_.reset();
+  mail_store_.reset();
+  authenticator_.reset();
+  imap_authenticator_.reset();
+  imap_pool_.reset();
+  store_.reset();
+}
+
+}  // namespace easgate
