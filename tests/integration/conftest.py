@@ -1,0 +1,124 @@
+"""Starts the real gateway binary against the real dev backends for the integration tests.
+
+The backends must be up (tests/run starts them): nothing here is mocked. The gateway runs
+on its own ports (28080 plain, 28443 TLS, 29464 admin) with a fresh state store per test
+session, so a developer's `deploy/dev/run` on the dev ports is not disturbed.
+"""
+import os
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+import pytest
+
+from easclient import EasClient
+
+TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+DEV_DIR = os.environ.get("EASGATE_DEV_DIR", os.path.join(TOP, ".dev"))
+BINARY = os.path.join(TOP, "build", "easgate")
+
+EAS_PORT, TLS_PORT, ADMIN_PORT = 28080, 28443, 29464
+
+CONFIG = """
+server:
+  workers: 2
+  listeners:
+    - {{name: eas-http, address: 127.0.0.1, port: {eas}, role: eas}}
+    - name: eas-https
+      address: 127.0.0.1
+      port: {tls}
+      role: eas
+      tls: {{cert: {dev}/tls/easgate.crt, key: {dev}/tls/easgate.key}}
+    - {{name: admin, address: 127.0.0.1, port: {admin}, role: admin}}
+  limits:
+    max_header_bytes: 16384
+    max_body_bytes: 1048576
+    header_timeout: 2s
+    body_timeout: 2s
+    idle_timeout: 30s
+auth:
+  default_domain: example.test
+  cache_ttl: 30s
+backends:
+  imap: {{host: 127.0.0.1, port: 10143, tls: none}}
+  smtp: {{host: 127.0.0.1, port: 10587, tls: none}}
+  dav: {{base_url: "http://127.0.0.1:15232", login: local_part}}
+  sieve: {{host: 127.0.0.1, port: 14190, tls: none}}
+store:
+  driver: sqlite
+  path: {state}/easgate.sqlite
+log:
+  level: info
+  file: {state}/easgate.log
+admin:
+  token: test-admin-token
+"""
+
+
+def wait_for_port(port, timeout=15.0):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return True
+        except OSError:
+            time.sleep(0.05)
+    return False
+
+
+class Gateway:
+    def __init__(self, state_dir):
+        self.state_dir = state_dir
+        self.config_path = os.path.join(state_dir, "easgate.yaml")
+        self.log_path = os.path.join(state_dir, "easgate.log")
+        with open(self.config_path, "w") as f:
+            f.write(CONFIG.format(eas=EAS_PORT, tls=TLS_PORT, admin=ADMIN_PORT, dev=DEV_DIR,
+                                  state=state_dir))
+        self.stderr = open(os.path.join(state_dir, "stderr.log"), "w")
+        self.proc = subprocess.Popen([BINARY, "--config", self.config_path],
+                                     stdout=self.stderr, stderr=subprocess.STDOUT)
+        for port in (EAS_PORT, TLS_PORT, ADMIN_PORT):
+            if not wait_for_port(port):
+                self.stop()
+                raise RuntimeError("gateway did not open port %d; see %s" % (port, state_dir))
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def log(self):
+        with open(self.log_path, errors="replace") as f:
+            return f.read()
+
+    def metrics(self):
+        with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % ADMIN_PORT, timeout=10) as r:
+            return r.read().decode()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.stderr.close()
+
+
+@pytest.fixture(scope="session")
+def gateway():
+    state = tempfile.mkdtemp(prefix="easgate-it-")
+    gw = Gateway(state)
+    yield gw
+    gw.stop()
+    assert gw.proc.returncode in (0, -15), "gateway exited with %s" % gw.proc.returncode
+
+
+@pytest.fixture
+def client_factory(gateway):
+    def make(**kw):
+        kw.setdefault("device_id", "IT%08d" % (abs(hash(time.time())) % 10**8))
+        port = TLS_PORT if kw.get("tls") else EAS_PORT
+        return EasClient("127.0.0.1", port, **kw)
+    return make
