@@ -453,11 +453,18 @@ void ImapConnection::login(const Credentials& credentials, ImapCallback done) {
 }
 
 void ImapConnection::logout(ImapCallback done) {
-  auto self = shared_from_this();
-  send_simple("LOGOUT", [self, done = std::move(done)](ImapReply reply) {
-    self->close();
+  // Weak: whoever wants the LOGOUT to finish keeps the connection alive meanwhile.
+  std::weak_ptr<ImapConnection> weak = weak_from_this();
+  send_simple("LOGOUT", [weak, done = std::move(done)](ImapReply reply) {
+    if (auto self = weak.lock()) self->close();
     if (done) done(std::move(reply));
   });
+}
+
+void ImapConnection::abandon() {
+  connect_done_ = nullptr;
+  queue_.clear();
+  close();
 }
 
 void ImapConnection::close() {

@@ -102,6 +102,9 @@ class ImapConnection : public std::enable_shared_from_this<ImapConnection> {
   void logout(ImapCallback done);
   // Drops the socket now; queued commands fail with kDisconnected (deferred).
   void close();
+  // Drops the socket and every queued callback without calling them; for owners that
+  // are being destroyed and are the only ones waiting (the pool's LOGOUTs in flight).
+  void abandon();
 
   State state() const { return state_; }
   // Ready, and the server has not said BYE.

@@ -58,7 +58,7 @@ std::string imap_status_items(const ImapConnection& c) {
 }
 
 void ImapMailStore::list_folders(const Credentials& credentials, FoldersDone done) {
-  pool_->acquire(credentials, [this, done = std::move(done)](Result<ImapLease> acquired) mutable {
+  pool_->acquire(credentials, [stats = stats_, done = std::move(done)](Result<ImapLease> acquired) mutable {
     if (!acquired) {
       done(acquired.status());
       return;
@@ -80,7 +80,7 @@ void ImapMailStore::list_folders(const Credentials& credentials, FoldersDone don
       command += " RETURN (SPECIAL-USE)";
     }
     if (!list_status) {
-      ++stats_.list_status_fallbacks;
+      ++stats->list_status_fallbacks;
       if (first_time_for_cause("imap_no_list_status"))
         log_warn("imap").msg("IMAP server lacks LIST-STATUS; using STATUS per mailbox");
     }

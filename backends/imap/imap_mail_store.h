@@ -26,11 +26,12 @@ class ImapMailStore final : public MailStore {
   void list_folders(const Credentials& credentials,
                     std::function<void(Result<std::vector<MailFolderInfo>>)> done) override;
 
-  const Stats& stats() const { return stats_; }
+  const Stats& stats() const { return *stats_; }
 
  private:
   std::shared_ptr<ImapSessionPool> pool_;
-  Stats stats_;
+  // Shared with callbacks in flight, so destroying the store mid-request is safe.
+  std::shared_ptr<Stats> stats_ = std::make_shared<Stats>();
 };
 
 // The STATUS items to ask for, given the server's capabilities (exposed for tests).

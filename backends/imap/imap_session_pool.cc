@@ -75,7 +75,7 @@ ImapSessionPool::~ImapSessionPool() {
   // No LOGOUT here: the loop may already be stopping. Closing fails queued commands.
   for (auto& [user, u] : users_)
     for (IdleSession& s : u.idle) s.conn->close();
-  for (auto& c : closing_) c->close();
+  for (auto& c : closing_) c->abandon();  // only the pool waits for these LOGOUTs
   if (sweep_timer_) event_free(sweep_timer_);
   if (dns_) evdns_base_free(dns_, 0);
   if (tls_ctx_) SSL_CTX_free(tls_ctx_);
