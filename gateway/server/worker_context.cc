@@ -9,6 +9,7 @@
 #include "gateway/auth/caching_authenticator.h"
 #include "gateway/config/gateway_config.h"
 #include "gateway/server/eas_endpoint.h"
+#include "gateway/server/metered_backends.h"
 #include "gateway/store/sqlite/sqlite_state_store.h"
 
 namespace easgate {
@@ -72,10 +73,13 @@ Result<std::unique_ptr<WorkerContext>> WorkerContext::create(event_base* loop,
   auto pool = ImapSessionPool::create(loop, imap_options, *shared.clock);
   if (!pool.is_ok()) return std::move(pool.status()).prefixed("imap backend");
   w->imap_pool_ = std::move(pool.value());
-  w->imap_authenticator_ = std::make_shared<ImapAuthenticator>(w->imap_pool_);
+  // Metering sits under the cache: only calls that reach the backend are counted as such.
+  w->imap_authenticator_ = std::make_shared<MeteredAuthenticator>(
+      std::make_shared<ImapAuthenticator>(w->imap_pool_), *shared.metrics, "imap");
   w->authenticator_ =
       std::make_unique<CachingAuthenticator>(loop, shared.auth_cache, w->imap_authenticator_);
-  w->mail_store_ = std::make_unique<ImapMailStore>(w->imap_pool_);
+  w->mail_store_ = std::make_unique<MeteredMailStore>(
+      std::make_unique<ImapMailStore>(w->imap_pool_), *shared.metrics, "imap");
 
   if (config.backends.dav) {
     w->dav_http_ = std::make_unique<HttpClient>(loop);
@@ -85,7 +89,8 @@ Result<std::unique_ptr<WorkerContext>> WorkerContext::create(event_base* loop,
                          ? DavLoginMode::kLocalPart
                          : DavLoginMode::kFullAddress;
     dav.timeout = config.backends.dav->timeout;
-    w->collection_store_ = std::make_unique<DavCollectionStore>(w->dav_http_.get(), dav);
+    w->collection_store_ = std::make_unique<MeteredCollectionStore>(
+        std::make_unique<DavCollectionStore>(w->dav_http_.get(), dav), *shared.metrics, "dav");
   } else {
     w->collection_store_ = std::make_unique<NoCollections>(loop);
   }
