@@ -83,6 +83,22 @@ TEST_CASE("two requests of one user share one LOGIN") {
   CHECK(f.server->errors().empty());
 }
 
+TEST_CASE("a request started from inside verify's callback reuses the session") {
+  Fixture f;
+  f.server->add_script(login_ok(kAliceSecret));
+  f.make_pool();
+  ImapAuthenticator auth(f.pool);
+  std::optional<Status> inner;
+  auth.verify({"alice", "secret"}, [&](Status s) {
+    REQUIRE(s.is_ok());
+    auth.verify({"alice", "secret"}, [&](Status s2) { inner = s2; });
+  });
+  REQUIRE(run_until(f.base, [&] { return inner.has_value(); }));
+  CHECK(inner->is_ok());
+  CHECK(f.server->accepted() == 1);
+  CHECK(f.pool->stats().reuses == 1);
+}
+
 TEST_CASE("a wrong password never rides on a pooled session") {
   Fixture f;
   f.server->add_script(login_ok(kAliceSecret));
