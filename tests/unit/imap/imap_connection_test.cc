@@ -5,7 +5,14 @@
 #include <doctest/doctest.h>
 #include <event2/event.h>
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
 #include <optional>
+#include <sstream>
+
+#include "gateway/core/log.h"
 
 #include "tests/unit/imap/fake_imap_server.h"
 
@@ -193,4 +200,40 @@ TEST_CASE("untagged responses are collected into the reply") {
   CHECK(enabled->state == ImapReplyState::kOk);
   REQUIRE(enabled->untagged.size() == 1);
   CHECK(enabled->untagged[0].keyword == "ENABLED");
+}
+
+TEST_CASE("debug logs never contain the password") {
+  char path[] = "/tmp/easgate_imap_log_XXXXXX";
+  int fd = mkstemp(path);
+  REQUIRE(fd >= 0);
+  ::close(fd);
+  REQUIRE(log_configure(LogLevel::kDebug, path));
+  {
+    Loop loop;
+    FakeImapServer server(loop.base);
+    auto login = greeting("IMAP4rev1");
+    login.push_back(expect("LOGIN \"alice\" \"Hunter2pw\""));
+    login.push_back(send("$tag OK done\r\n"));
+    server.add_script(login);
+    auto sasl = greeting("IMAP4rev1 AUTH=PLAIN");
+    sasl.push_back(expect("AUTHENTICATE PLAIN"));
+    sasl.push_back(send("+ \r\n"));
+    sasl.push_back(expect_raw("AGFsaWNlAEh1bnRlcjJwdw=="));
+    sasl.push_back(send("$tag OK done\r\n"));
+    server.add_script(sasl);
+    ImapOptions o = options_for(server);
+    auto c1 = ImapConnection::create(loop.base, o, nullptr, nullptr);
+    CHECK(connect_and_login(loop, c1, {"alice", "Hunter2pw"}).state == ImapReplyState::kOk);
+    auto c2 = ImapConnection::create(loop.base, o, nullptr, nullptr);
+    CHECK(connect_and_login(loop, c2, {"alice", "Hunter2pw"}).state == ImapReplyState::kOk);
+    CHECK(server.errors().empty());
+  }
+  log_configure(LogLevel::kWarn, "");
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  std::remove(path);
+  CHECK(text.str().find("LOGIN <redacted>") != std::string::npos);
+  CHECK(text.str().find("Hunter2pw") == std::string::npos);
+  CHECK(text.str().find("AGFsaWNlAEh1bnRlcjJwdw==") == std::string::npos);
 }
