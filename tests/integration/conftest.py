@@ -1,7 +1,7 @@
 """Starts the real gateway binary against the real dev backends for the integration tests.
 
 The backends must be up (tests/run starts them): nothing here is mocked. The gateway runs
-on its own ports (28080 plain, 28443 TLS, 29464 admin) with a fresh state store per test
+on its own ports (28080 plain, 28443 TLS, 28464 admin by default) with a fresh state store per test
 session, so a developer's `deploy/dev/run` on the dev ports is not disturbed.
 """
 import os
@@ -19,7 +19,9 @@ TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DEV_DIR = os.environ.get("EASGATE_DEV_DIR", os.path.join(TOP, ".dev"))
 BINARY = os.path.join(TOP, "build", "easgate")
 
-EAS_PORT, TLS_PORT, ADMIN_PORT = 28080, 28443, 29464
+# EASGATE_IT_PORT_BASE lets two test runs share a machine (default 28000: 28080/28443/28464).
+_BASE = int(os.environ.get("EASGATE_IT_PORT_BASE", "28000"))
+EAS_PORT, TLS_PORT, ADMIN_PORT = _BASE + 80, _BASE + 443, _BASE + 464
 
 CONFIG = """
 server:
