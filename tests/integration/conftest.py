@@ -17,7 +17,8 @@ from easclient import EasClient
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DEV_DIR = os.environ.get("EASGATE_DEV_DIR", os.path.join(TOP, ".dev"))
-BINARY = os.path.join(TOP, "build", "easgate")
+# EASGATE_BUILD_DIR: test another build tree (default build/).
+BINARY = os.path.join(os.environ.get("EASGATE_BUILD_DIR", os.path.join(TOP, "build")), "easgate")
 
 # EASGATE_IT_PORT_BASE lets two test runs share a machine (default 28000: 28080/28443/28464).
 _BASE = int(os.environ.get("EASGATE_IT_PORT_BASE", "28000"))
