@@ -46,6 +46,21 @@ Http1Limits limits_from(const ServerLimits& l) {
   return out;
 }
 
+// easgate_connections_open{listener}, fed by every worker's sessions.
+class ConnectionGauge final : public ConnectionObserver {
+ public:
+  explicit ConnectionGauge(Metrics& metrics) : metrics_(metrics) {}
+  void connection_opened(std::string_view listener) override {
+    metrics_.connection_opened(listener);
+  }
+  void connection_closed(std::string_view listener) override {
+    metrics_.connection_closed(listener);
+  }
+
+ private:
+  Metrics& metrics_;
+};
+
 int serve(const std::string& config_path) {
   auto loaded = load_config(config_path);
   if (!loaded.is_ok()) {
@@ -75,6 +90,7 @@ int serve(const std::string& config_path) {
   shared.auth_cache = std::make_shared<AuthVerdictCache>(SystemClock::instance(),
                                                          config.auth.cache_ttl);
 
+  ConnectionGauge connection_gauge(metrics);
   const int workers = static_cast<int>(config.server.workers);
   auto eas_router = std::make_shared<PerWorkerHandler>(workers);
   auto admin = std::make_shared<AdminEndpoint>(metrics);
@@ -90,6 +106,7 @@ int serve(const std::string& config_path) {
     listener.handler = l.role == ListenerRole::kEas ? std::shared_ptr<HttpHandler>(eas_router)
                                                     : std::shared_ptr<HttpHandler>(admin);
     listener.limits = limits_from(config.server.limits);
+    listener.observer = &connection_gauge;
     pool_config.listeners.push_back(std::move(listener));
   }
   auto started = WorkerPool::start(std::move(pool_config));

@@ -193,6 +193,7 @@ Http1Session::Http1Session(bufferevent* bev, const Http1ServerConfig* config,
                            Http1SessionRegistry* registry)
     : bev_(bev), config_(config), registry_(registry) {
   registry_->add(this);
+  if (config_->observer) config_->observer->connection_opened(config_->listener_name);
 }
 
 Http1Session::~Http1Session() = default;
@@ -204,6 +205,7 @@ void Http1Session::close() {
   }
   bufferevent_free(bev_);
   if (timer_ != nullptr) event_free(timer_);
+  if (config_->observer) config_->observer->connection_closed(config_->listener_name);
   Http1SessionRegistry* registry = registry_;
   registry->remove(this);  // may run on_empty; *this is still valid but unused after
   delete this;

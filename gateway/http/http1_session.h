@@ -18,6 +18,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "gateway/http/http1_limits.h"
 #include "gateway/http/http1_parser.h"
@@ -30,11 +31,23 @@ struct sockaddr;
 namespace easgate {
 
 // Shared by every connection accepted on one listener of one worker; outlives them.
+// Told when a connection opens and closes on a listener (the connections_open gauge).
+// Called on the worker's loop thread; implementations shared by workers must be
+// thread-safe.
+class ConnectionObserver {
+ public:
+  virtual ~ConnectionObserver() = default;
+  virtual void connection_opened(std::string_view listener) = 0;
+  virtual void connection_closed(std::string_view listener) = 0;
+};
+
 struct Http1ServerConfig {
   std::shared_ptr<HttpHandler> handler;  // serves every request on this listener
   Http1Limits limits;                    // size limits and timeouts
   uint16_t local_port = 0;               // copied into HttpRequest::local_port
   bool tls = false;                      // connections are bufferevent_openssl
+  std::string listener_name;             // for the observer
+  ConnectionObserver* observer = nullptr;  // may be null; must outlive the listener
 };
 
 class Http1Session;

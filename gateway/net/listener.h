@@ -8,6 +8,7 @@
 #include <string>
 
 #include "gateway/http/http1_limits.h"
+#include "gateway/http/http1_session.h"
 #include "gateway/http/http_message.h"
 #include "gateway/net/tls_context.h"
 
@@ -21,6 +22,7 @@ struct ListenerConfig {
   std::shared_ptr<HttpHandler> handler;  // serves every request on this listener
   Http1Limits limits;                    // size limits and timeouts for its connections
   int backlog = 1024;                    // listen(2) backlog, per worker socket
+  ConnectionObserver* observer = nullptr;  // connection open/close; may be null
 };
 
 }  // namespace easgate

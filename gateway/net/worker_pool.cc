@@ -40,6 +40,8 @@ Result<std::unique_ptr<WorkerPool>> WorkerPool::start(WorkerPoolConfig config) {
       server.handler = lc.handler;
       server.limits = lc.limits;
       server.local_port = pool->ports_[l];
+      server.listener_name = lc.name;
+      server.observer = lc.observer;
       Status s = (*worker)->add_listener(*fd, std::move(server), pool->tls_[l]);
       if (!s.is_ok()) return std::move(s).prefixed("listener " + lc.name);
     }

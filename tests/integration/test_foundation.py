@@ -230,6 +230,7 @@ def test_metrics_move(client_factory, gateway):
     assert value(after, "easgate_auth_failures_total") > value(before, "easgate_auth_failures_total")
     assert "easgate_request_duration_seconds_bucket" in after
     assert "easgate_backend_calls_total" in after
+    assert value(after, "easgate_connections_open{listener=\"admin\"}") >= 1
 
 
 def test_request_log_has_one_line_per_request_without_passwords(client_factory, gateway):
