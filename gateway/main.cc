@@ -6,6 +6,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <atomic>
 #include <cstring>
 #include <iostream>
 #include <memory>
@@ -22,11 +23,15 @@
 #include "gateway/server/admin_endpoint.h"
 #include "gateway/server/per_worker_handler.h"
 #include "gateway/server/worker_context.h"
+#include "gateway/store/sqlite/sqlite_state_store.h"
 
 namespace easgate {
 namespace {
 
 constexpr const char* kVersion = "0.1.0";
+
+// Set when a worker could not build its backends; the process then exits non-zero.
+std::atomic<bool> g_worker_failed{false};
 
 int usage(std::ostream& out, int code) {
   out << "usage: easgate --config FILE\n"
@@ -82,6 +87,18 @@ int serve(const std::string& config_path) {
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  // Create and migrate the store once, here, so workers opening it at the same moment
+  // never race on the schema or the WAL switch, and a bad store stops start-up before
+  // any port is open.
+  {
+    auto store = open_sqlite_state_store(config.store.path);
+    if (!store.is_ok()) {
+      log_error("main").msg("cannot open the state store").kv("path", config.store.path)
+          .kv("error", store.status().to_string());
+      return 1;
+    }
+  }
+
   Metrics metrics(kVersion);
   SharedServices shared;
   shared.config = &config;
@@ -119,12 +136,12 @@ int serve(const std::string& config_path) {
   // Each worker builds its own backends on its own thread.
   for (int i = 0; i < workers; ++i) {
     Worker& worker = pool->worker(static_cast<size_t>(i));
-    worker.post([&worker, &shared, eas_router, pool_ptr = pool.get(), i] {
+    worker.post([&worker, &shared, eas_router, i] {
       auto context = WorkerContext::create(worker.base(), shared);
       if (!context.is_ok()) {
         log_error("main").msg("worker cannot start").kv("worker", i)
             .kv("error", context.status().to_string());
-        pool_ptr->request_stop();
+        g_worker_failed.store(true);
         kill(getpid(), SIGTERM);
         return;
       }
@@ -154,7 +171,7 @@ int serve(const std::string& config_path) {
   }
   pool->stop();
   log_info("main").msg("stopped");
-  return 0;
+  return g_worker_failed.load() ? 1 : 0;
 }
 
 }  // namespace

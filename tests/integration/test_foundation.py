@@ -261,3 +261,48 @@ def test_check_config_rejects_a_broken_config_precisely(tmp_path):
                            os.path.join(os.path.dirname(BINARY), "..", "deploy", "dev",
                                         "easgate.yaml")], capture_output=True, text=True)
     assert good.returncode == 0, good.stdout + good.stderr
+
+
+def dav(method, path, body=None, headers=None):
+    import base64
+    import http.client
+    conn = http.client.HTTPConnection("127.0.0.1", 15232, timeout=10)
+    h = {"Authorization": "Basic " + base64.b64encode(b"alice:secret").decode()}
+    h.update(headers or {})
+    conn.request(method, path, body=body, headers=h)
+    r = conn.getresponse()
+    r.read()
+    conn.close()
+    return r.status
+
+
+def test_incremental_folder_sync_reports_dav_collection_changes(client_factory):
+    path = "/alice/it-%s/" % uuid.uuid4().hex[:8]
+    c = client_factory(version="14.1")
+    key1 = c.folder_sync(0).find("SyncKey", FH)
+    mkcal = ('<?xml version="1.0"?><C:mkcalendar xmlns:D="DAV:" '
+             'xmlns:C="urn:ietf:params:xml:ns:caldav"><D:set><D:prop>'
+             '<D:displayname>Trips</D:displayname><C:supported-calendar-component-set>'
+             '<C:comp name="VEVENT"/></C:supported-calendar-component-set></D:prop></D:set>'
+             '</C:mkcalendar>')
+    assert dav("MKCALENDAR", path, mkcal, {"Content-Type": "application/xml"}) in (200, 201)
+    try:
+        r = c.folder_sync(key1)
+        adds = r.findall("Changes/Add", FH)
+        assert [(a.find("{FolderHierarchy:}DisplayName").text,
+                 a.find("{FolderHierarchy:}Type").text) for a in adds] == [("Trips", "13")]
+        key2 = r.find("SyncKey", FH)
+        proppatch = ('<?xml version="1.0"?><D:propertyupdate xmlns:D="DAV:"><D:set><D:prop>'
+                     '<D:displayname>Holidays</D:displayname></D:prop></D:set>'
+                     '</D:propertyupdate>')
+        assert dav("PROPPATCH", path, proppatch, {"Content-Type": "application/xml"}) == 207
+        r = c.folder_sync(key2)
+        updates = r.findall("Changes/Update", FH)
+        assert [u.find("{FolderHierarchy:}DisplayName").text for u in updates] == ["Holidays"]
+        assert updates[0].find("{FolderHierarchy:}ServerId").text == \
+            adds[0].find("{FolderHierarchy:}ServerId").text
+        key3 = r.find("SyncKey", FH)
+    finally:
+        assert dav("DELETE", path) in (200, 204)
+    r = c.folder_sync(key3)
+    assert len(r.findall("Changes/Delete", FH)) == 1
