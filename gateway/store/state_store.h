@@ -91,6 +91,8 @@ struct DeviceInfo {
   std::string phone_number;     // PhoneNumber
   std::string friendly_name;    // FriendlyName
   std::string mobile_operator;  // MobileOperator
+  std::string user_agent;       // UserAgent as the device reports it (schema 2)
+  bool enable_outbound_sms = false;  // EnableOutboundSMS: device can send SMS via EAS (schema 2)
 };
 
 struct WipeRecord {
@@ -119,6 +121,25 @@ struct DeviceRecord {
   PolicyStatus policy_status = PolicyStatus::kNone;  // provisioning progress
   std::string recovery_password;  // Settings DevicePassword (MS-ASCMD 2.2.3.46); never log
   WipeRecord wipe;                // remote wipe state
+  // True when access_state was set by an admin (set_device_access) rather than by the
+  // access rules (record_access_decision); an admin decision outranks every rule.
+  bool access_by_admin = false;
+  StoreTime quarantine_notified_at;  // when the quarantine notice mail went out; epoch = never
+};
+
+// A personal exemption (Exchange: ActiveSyncAllowedDeviceIDs / ActiveSyncBlockedDeviceIDs):
+// one user's one device id is always allowed or always blocked, whatever the rules say.
+enum class DeviceExemptionKind : uint8_t {
+  kAllow,  // always allowed (rules and the org default are not consulted)
+  kBlock,  // always blocked
+};
+
+struct DeviceExemptionRecord {
+  std::string user_id;    // mailbox address the exemption belongs to
+  std::string device_id;  // MS-ASHTTP DeviceId; may name a device not seen yet
+  DeviceExemptionKind kind = DeviceExemptionKind::kAllow;  // allow or block
+  std::string note;       // admin note (who, why)
+  StoreTime created_at;   // when it was set
 };
 
 // ---------------------------------------------------------------------------------------
@@ -261,6 +282,31 @@ class StateStore {
   virtual Status mark_wipe_sent(const DeviceKey& key, StoreTime now) = 0;
   virtual Status mark_wipe_acknowledged(const DeviceKey& key, StoreTime now) = 0;
   virtual Status cancel_wipe(const DeviceKey& key) = 0;
+
+  // --- governance (schema 2) -----------------------------------------------------------
+  // set_device_access above is the ADMIN decision: it marks the device access_by_admin
+  // (kPending clears the admin decision and lets the rules decide again).
+  // record_access_decision stores what the access rules decided and never overrides an
+  // admin decision (returns ok and changes nothing then). kNotFound for an unknown device.
+  virtual Status record_access_decision(const DeviceKey& key, DeviceAccessState state,
+                                        const std::string& reason) = 0;
+  // Claims the right to send the quarantine notice: true exactly once per device (the
+  // first caller), false afterwards. set_device_access(kAllowed) does not reset it.
+  virtual Result<bool> claim_quarantine_notice(const DeviceKey& key, StoreTime now) = 0;
+  // Admin: lets a device whose wipe was acknowledged come back (wipe state -> kNone).
+  // kConflict when no acknowledged wipe exists.
+  virtual Status clear_wipe(const DeviceKey& key) = 0;
+  // Devices known for `user_id` (0 for an unknown user).
+  virtual Result<size_t> count_devices(const std::string& user_id) = 0;
+  // Personal exemptions. set_ replaces an existing one for the same user + device id;
+  // remove_ returns kNotFound when there is none.
+  virtual Status set_device_exemption(const DeviceExemptionRecord& exemption) = 0;
+  virtual Status remove_device_exemption(const DeviceKey& key) = 0;
+  // kNotFound when the user has no exemption for that device id.
+  virtual Result<DeviceExemptionRecord> get_device_exemption(const DeviceKey& key) = 0;
+  // All exemptions, or only `user_id`'s; ordered by user, then device id.
+  virtual Result<std::vector<DeviceExemptionRecord>> list_device_exemptions(
+      const std::optional<std::string>& user_id) = 0;
 
   // --- folder hierarchy (FolderSync) ----------------------------------------------------
   // The snapshot sent with `sync_key` if it is the current or the previous generation,

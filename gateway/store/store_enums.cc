@@ -48,8 +48,19 @@ constexpr std::array<std::pair<WipeKind, const char*>, 2> kWipeKindNames{{
     {WipeKind::kFull, "full"},
     {WipeKind::kAccountOnly, "account_only"},
 }};
+constexpr std::array<std::pair<DeviceExemptionKind, const char*>, 2> kExemptionNames{{
+    {DeviceExemptionKind::kAllow, "allow"},
+    {DeviceExemptionKind::kBlock, "block"},
+}};
 
 }  // namespace
+
+const char* device_exemption_kind_name(DeviceExemptionKind k) {
+  return name_of(kExemptionNames, k);
+}
+bool parse_device_exemption_kind(std::string_view n, DeviceExemptionKind* out) {
+  return parse_name(kExemptionNames, n, out);
+}
 
 const char* device_access_state_name(DeviceAccessState s) { return name_of(kAccessNames, s); }
 const char* policy_status_name(PolicyStatus s) { return name_of(kPolicyNames, s); }

@@ -12,11 +12,13 @@ const char* device_access_state_name(DeviceAccessState state);  // "allowed", ..
 const char* policy_status_name(PolicyStatus status);             // "acknowledged", ...
 const char* wipe_state_name(WipeState state);                    // "requested", ...
 const char* wipe_kind_name(WipeKind kind);                       // "full", "account_only"
+const char* device_exemption_kind_name(DeviceExemptionKind kind);  // "allow", "block"
 
 // Each returns false (and leaves *out alone) for an unknown name.
 bool parse_device_access_state(std::string_view name, DeviceAccessState* out);
 bool parse_policy_status(std::string_view name, PolicyStatus* out);
 bool parse_wipe_state(std::string_view name, WipeState* out);
 bool parse_wipe_kind(std::string_view name, WipeKind* out);
+bool parse_device_exemption_kind(std::string_view name, DeviceExemptionKind* out);
 
 }  // namespace easgate

@@ -12,7 +12,8 @@ namespace {
   "os_language, phone_number, friendly_name, mobile_operator, first_seen, last_seen, "  \
   "access_state, access_reason, policy_name, policy_key, policy_status, "               \
   "recovery_password, wipe_state, wipe_kind, wipe_requested_at, wipe_requested_by, "    \
-  "wipe_sent_at, wipe_acknowledged_at"
+  "wipe_sent_at, wipe_acknowledged_at, access_source, quarantine_notified_at, "          \
+  "info_user_agent, enable_outbound_sms"
 
 Result<DeviceRecord> read_device_row(const SqliteStatement& s) {
   DeviceRecord d;
@@ -38,6 +39,10 @@ Result<DeviceRecord> read_device_row(const SqliteStatement& s) {
   d.wipe.requested_by = s.text(23);
   d.wipe.sent_at = from_unix_ms(s.int64(24));
   d.wipe.acknowledged_at = from_unix_ms(s.int64(25));
+  d.access_by_admin = s.text(26) == "admin";
+  d.quarantine_notified_at = from_unix_ms(s.int64(27));
+  d.info.user_agent = s.text(28);
+  d.info.enable_outbound_sms = s.int64(29) != 0;
   // A name this build does not know means the row was written by something else; say so
   // rather than guess a governance state.
   bool ok = parse_device_access_state(s.text(14), &d.access_state) &&
@@ -210,11 +215,12 @@ Status SqliteStateStore::set_device_info(const DeviceKey& key, const DeviceInfo&
   if (Status s = check_device_key(key); !s) return s;
   Result<SqliteStatement> stmt = db_->prepare(
       "UPDATE devices SET model = ?3, imei = ?4, os = ?5, os_language = ?6, "
-      "phone_number = ?7, friendly_name = ?8, mobile_operator = ?9 "
-      "WHERE user_id = ?1 AND device_id = ?2");
+      "phone_number = ?7, friendly_name = ?8, mobile_operator = ?9, info_user_agent = ?10, "
+      "enable_outbound_sms = ?11 WHERE user_id = ?1 AND device_id = ?2");
   if (!stmt) return stmt.status();
   stmt->bind(key.user_id, key.device_id, info.model, info.imei, info.os, info.os_language,
-             info.phone_number, info.friendly_name, info.mobile_operator);
+             info.phone_number, info.friendly_name, info.mobile_operator, info.user_agent,
+             static_cast<int64_t>(info.enable_outbound_sms ? 1 : 0));
   return run_device_update(*stmt, key);
 }
 
@@ -222,10 +228,12 @@ Status SqliteStateStore::set_device_access(const DeviceKey& key, DeviceAccessSta
                                            const std::string& reason) {
   if (Status s = check_device_key(key); !s) return s;
   Result<SqliteStatement> stmt = db_->prepare(
-      "UPDATE devices SET access_state = ?3, access_reason = ?4 "
+      "UPDATE devices SET access_state = ?3, access_reason = ?4, access_source = ?5 "
       "WHERE user_id = ?1 AND device_id = ?2");
   if (!stmt) return stmt.status();
-  stmt->bind(key.user_id, key.device_id, device_access_state_name(state), reason);
+  // An admin decision sticks until the admin returns the device to kPending.
+  std::string source = state == DeviceAccessState::kPending ? "rule" : "admin";
+  stmt->bind(key.user_id, key.device_id, device_access_state_name(state), reason, source);
   return run_device_update(*stmt, key);
 }
 

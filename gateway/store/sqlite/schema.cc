@@ -144,6 +144,24 @@ CREATE TABLE audit_log (
 );
 CREATE INDEX audit_log_by_time ON audit_log(at, id);
 )sql"},
+    // Governance: who made the access decision, the once-per-device quarantine notice,
+    // the rest of Settings DeviceInformation, and personal exemptions.
+    {2, R"sql(
+ALTER TABLE devices ADD COLUMN access_source TEXT NOT NULL DEFAULT 'rule';
+ALTER TABLE devices ADD COLUMN quarantine_notified_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE devices ADD COLUMN info_user_agent TEXT NOT NULL DEFAULT '';
+ALTER TABLE devices ADD COLUMN enable_outbound_sms INTEGER NOT NULL DEFAULT 0;
+
+-- Exemptions may name a device that was never seen, so no foreign key to devices.
+CREATE TABLE device_exemptions (
+  user_id    TEXT NOT NULL,
+  device_id  TEXT NOT NULL,
+  kind       TEXT NOT NULL,
+  note       TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (user_id, device_id)
+) WITHOUT ROWID;
+)sql"},
 };
 
 }  // namespace

@@ -59,6 +59,17 @@ class SqliteStateStore final : public StateStore {
   Status mark_wipe_acknowledged(const DeviceKey& key, StoreTime now) override;
   Status cancel_wipe(const DeviceKey& key) override;
 
+  Status record_access_decision(const DeviceKey& key, DeviceAccessState state,
+                                const std::string& reason) override;
+  Result<bool> claim_quarantine_notice(const DeviceKey& key, StoreTime now) override;
+  Status clear_wipe(const DeviceKey& key) override;
+  Result<size_t> count_devices(const std::string& user_id) override;
+  Status set_device_exemption(const DeviceExemptionRecord& exemption) override;
+  Status remove_device_exemption(const DeviceKey& key) override;
+  Result<DeviceExemptionRecord> get_device_exemption(const DeviceKey& key) override;
+  Result<std::vector<DeviceExemptionRecord>> list_device_exemptions(
+      const std::optional<std::string>& user_id) override;
+
   Result<FolderHierarchySnapshot> load_folder_hierarchy(const DeviceKey& key,
                                                         uint32_t sync_key) override;
   Result<FolderHierarchySnapshot> load_current_folder_hierarchy(const DeviceKey& key) override;
