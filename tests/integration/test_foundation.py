@@ -306,3 +306,20 @@ def test_incremental_folder_sync_reports_dav_collection_changes(client_factory):
         assert dav("DELETE", path) in (200, 204)
     r = c.folder_sync(key3)
     assert len(r.findall("Changes/Delete", FH)) == 1
+
+
+def test_oversized_headers_get_431_and_slow_bodies_get_408(gateway):
+    big = socket.create_connection(("127.0.0.1", EAS_PORT))
+    big.sendall(b"OPTIONS /Microsoft-Server-ActiveSync HTTP/1.1\r\nHost: x\r\nX-Pad: " +
+                b"a" * 20000 + b"\r\n\r\n")
+    big.settimeout(10)
+    assert big.recv(4096).startswith(b"HTTP/1.1 431")
+    big.close()
+
+    slow = socket.create_connection(("127.0.0.1", EAS_PORT))
+    slow.sendall(b"POST /Microsoft-Server-ActiveSync?Cmd=FolderSync&DeviceId=a&DeviceType=b "
+                 b"HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc")
+    slow.settimeout(10)
+    assert slow.recv(4096).startswith(b"HTTP/1.1 408")
+    slow.close()
+    assert gateway.alive()
