@@ -110,7 +110,7 @@ int serve(const std::string& config_path) {
   ConnectionGauge connection_gauge(metrics);
   const int workers = static_cast<int>(config.server.workers);
   auto eas_router = std::make_shared<PerWorkerHandler>(workers);
-  auto admin = std::make_shared<AdminEndpoint>(metrics);
+  auto admin = std::make_shared<AdminEndpoint>(metrics, config);
 
   WorkerPoolConfig pool_config;
   pool_config.workers = workers;
