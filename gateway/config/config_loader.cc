@@ -108,6 +108,8 @@ ConfigCheck parse_config_text(std::string_view yaml, const std::string& file_lab
           parse_log_section(ctx, m.field("log", Need::kOptional, "a map"), &cfg.log);
           parse_admin_section(ctx, m.field("admin", Need::kOptional, "a map"), &cfg.admin);
           parse_eas_section(ctx, m.field("eas", Need::kOptional, "a map"), &cfg.eas);
+          parse_governance_section(ctx, m.field("governance", Need::kOptional, "a map"),
+                                   &cfg.governance);
           check_cross_section(ctx, root, cfg);
         }
       }

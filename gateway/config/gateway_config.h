@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "gateway/config/governance_config.h"
 #include "gateway/core/log.h"
 
 namespace easgate {
@@ -160,6 +161,7 @@ struct GatewayConfig {
   LogConfig log;            // logging
   AdminConfig admin;        // admin API access
   EasConfig eas;            // protocol knobs
+  GovernanceConfig governance;  // device access, policies, enablement, throttling
 };
 
 const char* listener_role_name(ListenerRole role);

@@ -23,5 +23,9 @@ void parse_log_section(ConfigContext& ctx, const ConfigField& field, LogConfig* 
 void parse_admin_section(ConfigContext& ctx, const ConfigField& field, AdminConfig* out);
 // `eas:` — protocol_versions, ping bounds.
 void parse_eas_section(ConfigContext& ctx, const ConfigField& field, EasConfig* out);
+// `governance:` — groups, policies, device_access, limits, throttle, notice addresses
+// (governance_section.cc, policy_section.cc, device_access_section.cc).
+void parse_governance_section(ConfigContext& ctx, const ConfigField& field,
+                              GovernanceConfig* out);
 
 }  // namespace easgate

@@ -89,6 +89,10 @@ struct Metrics::Families {
                      .Name("easgate_degraded_total")
                      .Help("Degraded paths taken (fallbacks, retries, skipped items), by cause")
                      .Register(r)),
+        access_decisions(prometheus::BuildCounter()
+                             .Name("easgate_access_decisions_total")
+                             .Help("Governance decisions on requests, by state and reason kind")
+                             .Register(r)),
         build_info(prometheus::BuildGauge()
                        .Name("easgate_build_info")
                        .Help("Always 1; the version label identifies the build")
@@ -103,7 +107,8 @@ struct Metrics::Families {
         backend_duration_by(backend_duration, {"backend", "operation"}, kMaxSeries),
         auth_failures_by(auth_failures, {"reason"}, kMaxSeries),
         connections_by(connections, {"listener"}, kMaxSeries),
-        degraded_by(degraded, {"cause"}, kMaxSeries) {}
+        degraded_by(degraded, {"cause"}, kMaxSeries),
+        access_decisions_by(access_decisions, {"state", "reason"}, kMaxSeries) {}
 
   prometheus::Family<prometheus::Counter>& requests;             // easgate_requests_total
   prometheus::Family<prometheus::Histogram>& request_duration;   // ..._request_duration_seconds
@@ -115,6 +120,7 @@ struct Metrics::Families {
   prometheus::Family<prometheus::Counter>& auth_failures;        // easgate_auth_failures_total
   prometheus::Family<prometheus::Gauge>& connections;            // easgate_connections_open
   prometheus::Family<prometheus::Counter>& degraded;             // easgate_degraded_total
+  prometheus::Family<prometheus::Counter>& access_decisions;     // ..._access_decisions_total
   prometheus::Family<prometheus::Gauge>& build_info;             // easgate_build_info
 
   LabelCache<prometheus::Counter> requests_by;             // command, http_status, eas_status
@@ -128,6 +134,7 @@ struct Metrics::Families {
   LabelCache<prometheus::Counter> auth_failures_by;        // reason
   LabelCache<prometheus::Gauge> connections_by;            // listener
   LabelCache<prometheus::Counter> degraded_by;             // cause
+  LabelCache<prometheus::Counter> access_decisions_by;     // state, reason
 };
 
 Metrics::Metrics(std::string_view version)
@@ -179,6 +186,10 @@ void Metrics::connection_opened(std::string_view listener) {
 }
 void Metrics::connection_closed(std::string_view listener) {
   families_->connections_by.get({listener}).Decrement();
+}
+
+void Metrics::record_access_decision(std::string_view state, std::string_view reason_kind) {
+  families_->access_decisions_by.get({state, reason_kind}).Increment();
 }
 
 void Metrics::record_degraded(std::string_view cause) {

@@ -67,6 +67,10 @@ class Metrics {
   // easgate_connections_open{listener}.
   void connection_opened(std::string_view listener);
   void connection_closed(std::string_view listener);
+  // easgate_access_decisions_total{state,reason}: every governance decision. state is
+  // "allow", "block", "quarantine", "disabled", "throttled", "wipe", "provision"...;
+  // reason a fixed kind ("rule", "default", "admin", ...), never a user or device id.
+  void record_access_decision(std::string_view state, std::string_view reason_kind);
   // easgate_degraded_total{cause}: every degraded path (STYLE.md habit 9).
   void record_degraded(std::string_view cause);
 

@@ -3,6 +3,7 @@
 #include "gateway/core/log.h"
 #include "gateway/eas/wbxml/wbxml_encoder.h"
 #include "gateway/metrics/metrics.h"
+#include "gateway/pipeline/governance_reply.h"
 
 namespace easgate {
 namespace {
@@ -46,6 +47,12 @@ void RequestContext::reply_wbxml(const WbxmlDocument& document, int eas_status) 
 }
 
 void RequestContext::reply_error(const Status& status) {
+  if (status.http_status() == 200 && status.eas_status() != 0 && eas) {
+    // A governance refusal for 14.0+: a common status code in the command's own element.
+    reply_wbxml(command_status_document(eas->command->command, status.eas_status()),
+                status.eas_status());
+    return;
+  }
   HttpResponse response;
   response.status = status.http_status();
   if (response.status == 401) {

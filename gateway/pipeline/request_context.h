@@ -29,6 +29,7 @@ class RequestContext {
   std::optional<EasRequest> eas;            // set once the query parsed
   Credentials credentials;                  // set by the authenticate check
   std::optional<WbxmlDocument> body;        // decoded WBXML body, when the command has one
+  bool quarantined = false;  // set by the device access check: only the notice is served
 
   // Sends a WBXML document with HTTP 200; `eas_status` is the command's Status, for logs
   // and metrics.

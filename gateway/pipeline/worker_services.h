@@ -12,6 +12,7 @@ class Authenticator;
 class CollectionStore;
 class Clock;
 class MailStore;
+class MailSubmitter;
 class Metrics;
 class StateStore;
 struct GatewayConfig;
@@ -25,6 +26,7 @@ struct WorkerServices {
   Authenticator* authenticator = nullptr;       // verifies Basic credentials (cached)
   MailStore* mail_store = nullptr;              // IMAP, this worker's session pool
   CollectionStore* collection_store = nullptr;  // CalDAV/CardDAV, this worker's client
+  MailSubmitter* mail_submitter = nullptr;      // SMTP submission, this worker's submitter
   std::string default_domain;                   // appended to a bare user name
 };
 

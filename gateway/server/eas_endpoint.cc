@@ -1,12 +1,17 @@
 #include "gateway/server/eas_endpoint.h"
 
 #include "gateway/commands/folder_sync.h"
+#include "gateway/commands/provision.h"
+#include "gateway/commands/quarantine_notice.h"
+#include "gateway/commands/settings.h"
+#include "gateway/config/gateway_config.h"
 #include "gateway/core/log.h"
 #include "gateway/eas/eas_request.h"
 #include "gateway/eas/protocol_version.h"
 #include "gateway/eas/wbxml/wbxml_decoder.h"
 #include "gateway/pipeline/authenticate_check.h"
 #include "gateway/pipeline/device_seen_check.h"
+#include "gateway/pipeline/governance_checks.h"
 #include "gateway/pipeline/request_context.h"
 
 namespace easgate {
@@ -15,10 +20,21 @@ EasEndpoint::EasEndpoint(WorkerServices& services) : services_(services) {
   options_checks_.add(std::make_unique<AuthenticateCheck>());
   // DESIGN.md order: authenticate, user enabled, device access, throttling, remote wipe,
   // policy key. Governance checks slot in after device_seen, which records the device.
+  command_checks_.add(std::make_unique<PreauthAccessCheck>());  // refuses blocked, no login
   command_checks_.add(std::make_unique<AuthenticateCheck>());
+  command_checks_.add(std::make_unique<EnablementCheck>());  // before a new device is recorded
   command_checks_.add(std::make_unique<DeviceSeenCheck>());
+  command_checks_.add(std::make_unique<DeviceAccessCheck>());
+  command_checks_.add(std::make_unique<ThrottleCheck>(services.config->governance.throttle));
+  command_checks_.add(std::make_unique<RemoteWipeCheck>());
+  command_checks_.add(std::make_unique<PolicyKeyCheck>());
 
   handlers_[EasCommand::kFolderSync] = std::make_unique<FolderSyncHandler>();
+  handlers_[EasCommand::kProvision] = std::make_unique<ProvisionHandler>();
+  handlers_[EasCommand::kSettings] = std::make_unique<SettingsHandler>();
+  if (!handlers_.count(EasCommand::kSync)) {
+    handlers_[EasCommand::kSync] = std::make_unique<QuarantineOnlySyncHandler>();
+  }
 }
 
 std::string EasEndpoint::protocol_commands_header() const {
@@ -93,6 +109,11 @@ void EasEndpoint::dispatch(const std::shared_ptr<RequestContext>& request) {
     std::string().swap(body);  // the tree holds what is needed; free the bytes early
   } else if (body.empty() && info.body == EasBodyKind::kWbxml) {
     request->reply_error(Status::malformed(std::string(info.name) + " needs a WBXML body"));
+    return;
+  }
+  if (request->quarantined && info.command != EasCommand::kProvision &&
+      info.command != EasCommand::kSettings) {
+    quarantine_.handle(request);  // a quarantined device sees only the notice
     return;
   }
   handlers_.at(info.command)->handle(request);

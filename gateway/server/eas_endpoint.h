@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "gateway/commands/command_handler.h"
+#include "gateway/commands/quarantine_notice.h"
 #include "gateway/eas/eas_command.h"
 #include "gateway/http/http_message.h"
 #include "gateway/pipeline/check_chain.h"
@@ -30,6 +31,7 @@ class EasEndpoint final : public HttpHandler {
   CheckChain options_checks_;  // OPTIONS needs the user, nothing more
   CheckChain command_checks_;  // every command: the DESIGN.md order
   std::map<EasCommand, std::unique_ptr<CommandHandler>> handlers_;
+  QuarantineNoticeHandler quarantine_;  // serves quarantined devices (governance)
 };
 
 inline constexpr const char* kActiveSyncPath = "/Microsoft-Server-ActiveSync";

@@ -1,0 +1,235 @@
+#include "gateway/pipeline/governance_checks.h"
+
+#include "gateway/auth/basic_authorization.h"
+#include "gateway/core/clock.h"
+#include "gateway/core/log.h"
+#include "gateway/metrics/metrics.h"
+#include "gateway/pipeline/governance_facts.h"
+#include "gateway/pipeline/governance_reply.h"
+#include "gateway/pipeline/quarantine_mail.h"
+#include "gateway/pipeline/request_context.h"
+#include "gateway/store/store_enums.h"
+#include "rules/enablement/enablement.h"
+#include "rules/policy/provisioning_policy.h"
+
+namespace easgate {
+namespace {
+
+std::optional<DeviceExemptionRecord> find_exemption(StateStore& store, const DeviceKey& key) {
+  auto e = store.get_device_exemption(key);
+  if (e.is_ok()) return std::move(e).value();
+  return std::nullopt;
+}
+
+// One line per decision: who, which device, what and why.
+void log_decision(LogLevel level, const RequestContext& r, const std::string& user,
+                  std::string_view message, std::string_view key, std::string_view value) {
+  LogLine line(level, "governance");
+  line.msg(message).kv("user", user).kv("device_id", r.eas->device_id)
+      .kv("device_type", r.eas->device_type).kv("cmd", r.eas->command->name).kv(key, value);
+}
+
+Status blocked(const RequestContext& r, const std::string& why) {
+  return governance_refusal(r.eas->version, kStatusDeviceIsBlockedForThisUser, 403, why);
+}
+
+}  // namespace
+
+void PreauthAccessCheck::run(const std::shared_ptr<RequestContext>& request,
+                             std::function<void(CheckVerdict)> done) {
+  WorkerServices& services = request->services;
+  const std::string* header = request->http.headers.find("Authorization");
+  if (!header) {
+    done(CheckVerdict::next());
+    return;
+  }
+  auto claimed = parse_basic_authorization(*header, services.default_domain);
+  if (!claimed.is_ok()) {
+    done(CheckVerdict::next());  // the authenticate check answers malformed credentials
+    return;
+  }
+  // Nothing is written here: the user is only claimed. A store error proceeds, and the
+  // full check after authentication decides.
+  const std::string& user = claimed->user;
+  DeviceKey key{user, request->eas->device_id};
+  auto device = services.store->get_device(key);
+  const DeviceRecord* record = device.is_ok() ? &device.value() : nullptr;
+  if (record && wipe_pending(record->wipe)) {
+    done(CheckVerdict::next());  // a pending wipe must reach the device, blocked or not
+    return;
+  }
+  const GovernanceConfig& config = services.config->governance;
+  DeviceFacts facts =
+      make_device_facts(config, user, *request->eas, record, find_exemption(*services.store, key));
+  AccessDecision decision = evaluate_device_access(config.device_access, facts);
+  if (decision.action != AccessAction::kBlock) {
+    done(CheckVerdict::next());
+    return;
+  }
+  services.metrics->record_access_decision("block", access_reason_kind_name(decision.kind));
+  log_decision(LogLevel::kInfo, *request, user, "device blocked before authentication", "reason",
+               decision.reason);
+  done(CheckVerdict::reject(blocked(*request, "device blocked: " + decision.reason)));
+}
+
+void EnablementCheck::run(const std::shared_ptr<RequestContext>& request,
+                          std::function<void(CheckVerdict)> done) {
+  WorkerServices& services = request->services;
+  const std::string& user = request->credentials.user;
+  EnablementFacts facts;
+  facts.max_devices_per_user = services.config->governance.max_devices_per_user;
+  if (auto u = services.store->get_user(user); u.is_ok()) facts.user_enabled = u->eas_enabled;
+  auto device = services.store->get_device({user, request->eas->device_id});
+  facts.device_known = device.is_ok();
+  if (facts.max_devices_per_user != 0 && !facts.device_known) {
+    auto count = services.store->count_devices(user);
+    if (count.is_ok()) facts.devices_of_user = *count;
+  }
+  EnablementVerdict verdict = decide_enablement(facts);
+  if (verdict == EnablementVerdict::kEnabled) {
+    done(CheckVerdict::next());
+    return;
+  }
+  services.metrics->record_access_decision("disabled", enablement_verdict_name(verdict));
+  log_decision(LogLevel::kInfo, *request, user, "request refused", "reason",
+               enablement_verdict_name(verdict));
+  int status = verdict == EnablementVerdict::kUserDisabled ? kStatusUserDisabledForSync
+                                                           : kStatusMaximumDevicesReached;
+  done(CheckVerdict::reject(governance_refusal(request->eas->version, status, 403,
+                                               enablement_verdict_name(verdict))));
+}
+
+void DeviceAccessCheck::run(const std::shared_ptr<RequestContext>& request,
+                            std::function<void(CheckVerdict)> done) {
+  WorkerServices& services = request->services;
+  const std::string& user = request->credentials.user;
+  DeviceKey key{user, request->eas->device_id};
+  auto device = services.store->get_device(key);
+  if (!device.is_ok()) {
+    log_error("governance").msg("cannot read device").kv("user", user)
+        .kv("device_id", key.device_id).kv("error", device.status().to_string());
+    done(CheckVerdict::reject(Status::internal("state store unavailable")));
+    return;
+  }
+  const GovernanceConfig& config = services.config->governance;
+  DeviceFacts facts = make_device_facts(config, user, *request->eas, &device.value(),
+                                        find_exemption(*services.store, key));
+  AccessDecision decision = evaluate_device_access(config.device_access, facts);
+  DeviceAccessState state = to_store_state(decision.action);
+  bool changed = state != device->access_state ||
+                 (!device->access_by_admin && decision.reason != device->access_reason);
+  if (changed && !device->access_by_admin) {
+    if (Status s = services.store->record_access_decision(key, state, decision.reason); !s) {
+      services.metrics->record_degraded("access_decision_not_recorded");
+    }
+  }
+  services.metrics->record_access_decision(access_action_name(decision.action),
+                                           access_reason_kind_name(decision.kind));
+  LogLevel level = changed || decision.action != AccessAction::kAllow ? LogLevel::kInfo
+                                                                      : LogLevel::kDebug;
+  log_decision(level, *request, user,
+               std::string("device access: ") + access_action_name(decision.action), "reason",
+               decision.reason);
+  if (decision.action == AccessAction::kBlock && !wipe_pending(device->wipe)) {
+    done(CheckVerdict::reject(blocked(*request, "device blocked: " + decision.reason)));
+    return;
+  }
+  if (decision.action == AccessAction::kQuarantine) {
+    request->quarantined = true;
+    auto first = services.store->claim_quarantine_notice(key, services.clock->wall_now());
+    if (first.is_ok() && *first) {
+      QuarantineNotice notice{user,
+                              config.admin_email,
+                              config.notice_from,
+                              key.device_id,
+                              request->eas->device_type,
+                              request->eas->user_agent,
+                              decision.reason};
+      send_quarantine_notice(services, request->credentials, notice);
+    }
+  }
+  done(CheckVerdict::next());
+}
+
+void ThrottleCheck::run(const std::shared_ptr<RequestContext>& request,
+                        std::function<void(CheckVerdict)> done) {
+  WorkerServices& services = request->services;
+  std::string key = request->credentials.user + "/" + request->eas->device_id;
+  ThrottleDecision d = buckets_.take(key, services.clock->steady_now());
+  if (d.allowed) {
+    done(CheckVerdict::next());
+    return;
+  }
+  services.metrics->record_access_decision("throttled", "rate");
+  log_decision(LogLevel::kInfo, *request, request->credentials.user, "throttled",
+               "retry_after_s", std::to_string(d.retry_after.count()));
+  // MS-ASHTTP 2.2.2.1.1 lists 503 for a server that is busy; Exchange answers its
+  // throttling budgets the same way and devices back off on Retry-After. No EAS status
+  // code fits every command, so the HTTP answer is the same for every version.
+  done(CheckVerdict::reject(Status::backend_unavailable("throttled").with_http_status(503)));
+}
+
+void RemoteWipeCheck::run(const std::shared_ptr<RequestContext>& request,
+                          std::function<void(CheckVerdict)> done) {
+  WorkerServices& services = request->services;
+  DeviceKey key{request->credentials.user, request->eas->device_id};
+  auto device = services.store->get_device(key);
+  if (!device.is_ok()) {
+    done(CheckVerdict::reject(Status::internal("state store unavailable")));
+    return;
+  }
+  WipeScope scope =
+      device->wipe.kind == WipeKind::kAccountOnly ? WipeScope::kAccountOnly : WipeScope::kFull;
+  WipeAction action =
+      decide_wipe(wipe_phase(device->wipe), scope, request->eas->version.code,
+                  request->eas->command->command == EasCommand::kProvision);
+  if (action == WipeAction::kProceed || action == WipeAction::kDeliverInProvision) {
+    done(CheckVerdict::next());
+    return;
+  }
+  services.metrics->record_access_decision("wipe", wipe_action_name(action));
+  log_decision(LogLevel::kInfo, *request, key.user_id,
+               std::string("remote wipe, ") + wipe_kind_name(device->wipe.kind), "action",
+               wipe_action_name(action));
+  if (action == WipeAction::kBlockWiped || action == WipeAction::kBlockUndeliverable) {
+    done(CheckVerdict::reject(blocked(*request, wipe_action_name(action))));
+    return;
+  }
+  done(CheckVerdict::reject(governance_refusal(request->eas->version,
+                                               kStatusRemoteWipeRequested, 449,
+                                               "remote wipe pending")));
+}
+
+void PolicyKeyCheck::run(const std::shared_ptr<RequestContext>& request,
+                         std::function<void(CheckVerdict)> done) {
+  WorkerServices& services = request->services;
+  const GovernanceConfig& config = services.config->governance;
+  if (request->eas->command->exempt_from_policy || !config.policies.provisioning_required()) {
+    done(CheckVerdict::next());
+    return;
+  }
+  DeviceKey key{request->credentials.user, request->eas->device_id};
+  auto device = services.store->get_device(key);
+  if (!device.is_ok()) {
+    done(CheckVerdict::reject(Status::internal("state store unavailable")));
+    return;
+  }
+  const ProvisioningPolicy& policy = effective_policy(config, key.user_id);
+  bool acknowledged = device->policy_status == PolicyStatus::kAcknowledged ||
+                      device->policy_status == PolicyStatus::kPartial;
+  PolicyKeyVerdict verdict = check_policy_key(true, policy_key(policy), request->eas->policy_key,
+                                              device->policy_key, acknowledged);
+  if (verdict == PolicyKeyVerdict::kCurrent) {
+    done(CheckVerdict::next());
+    return;
+  }
+  services.metrics->record_access_decision("provision", policy_key_verdict_name(verdict));
+  log_decision(LogLevel::kInfo, *request, key.user_id, "provisioning required: " + policy.name,
+               "verdict", policy_key_verdict_name(verdict));
+  int status = verdict == PolicyKeyVerdict::kInvalidKey ? kStatusInvalidPolicyKey
+                                                        : kStatusDeviceNotProvisioned;
+  done(CheckVerdict::reject(
+      governance_refusal(request->eas->version, status, 449, policy_key_verdict_name(verdict))));
+}
+
+}  // namespace easgate
