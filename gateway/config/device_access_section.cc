@@ -38,8 +38,8 @@ bool parse_condition(ConfigContext& ctx, const std::string& key, const ConfigFie
                      const UserGroups& groups, MatchCondition* out) {
   std::vector<std::string_view> field_names;
   for (const auto& f : kFields) field_names.push_back(f.name);
-  ConfigField key_field = value;
-  key_field.node = YAML::Node(key);
+  // A fresh field: assigning to a copied YAML::Node would write through to the tree.
+  ConfigField key_field{YAML::Node(key), value.mark, value.path, true};
   size_t index = 0;
   if (!read_enum_name(ctx, key_field, field_names, &index)) return false;
   out->field = kFields[index].value;
@@ -54,8 +54,8 @@ bool parse_condition(ConfigContext& ctx, const std::string& key, const ConfigFie
       }
       return false;
     }
-    ConfigField kind_field = entries[0].second;
-    kind_field.node = YAML::Node(entries[0].first);
+    ConfigField kind_field{YAML::Node(entries[0].first), entries[0].second.mark,
+                           entries[0].second.path, true};
     if (!read_enum(ctx, kind_field, std::span<const EnumName<MatchKind>>(kKinds), &out->kind)) {
       return false;
     }

@@ -72,17 +72,22 @@ def wait_for_port(port, timeout=15.0):
 
 
 class Gateway:
-    def __init__(self, state_dir):
+    # extra_yaml is appended to the config (e.g. a governance: section); port_offset moves
+    # all three ports so a test-specific gateway can run beside the session one.
+    def __init__(self, state_dir, extra_yaml="", port_offset=0):
         self.state_dir = state_dir
+        self.eas_port = EAS_PORT + port_offset
+        self.admin_port = ADMIN_PORT + port_offset
         self.config_path = os.path.join(state_dir, "easgate.yaml")
         self.log_path = os.path.join(state_dir, "easgate.log")
         with open(self.config_path, "w") as f:
-            f.write(CONFIG.format(eas=EAS_PORT, tls=TLS_PORT, admin=ADMIN_PORT, dev=DEV_DIR,
-                                  state=state_dir))
+            f.write(CONFIG.format(eas=self.eas_port, tls=TLS_PORT + port_offset,
+                                  admin=self.admin_port, dev=DEV_DIR, state=state_dir))
+            f.write(extra_yaml)
         self.stderr = open(os.path.join(state_dir, "stderr.log"), "w")
         self.proc = subprocess.Popen([BINARY, "--config", self.config_path],
                                      stdout=self.stderr, stderr=subprocess.STDOUT)
-        for port in (EAS_PORT, TLS_PORT, ADMIN_PORT):
+        for port in (self.eas_port, TLS_PORT + port_offset, self.admin_port):
             if not wait_for_port(port):
                 self.stop()
                 raise RuntimeError("gateway did not open port %d; see %s" % (port, state_dir))
@@ -95,7 +100,8 @@ class Gateway:
             return f.read()
 
     def metrics(self):
-        with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % ADMIN_PORT, timeout=10) as r:
+        with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % self.admin_port,
+                                    timeout=10) as r:
             return r.read().decode()
 
     def stop(self):
