@@ -174,8 +174,12 @@ class ResponseReader {
         ImapValue item;
         st = read_value(&item, depth + 1);
         if (!st) return st;
+        const bool was_list = item.is_list();
         v->items.push_back(std::move(item));
         if (eat(')')) return Status::ok();
+        // RFC 3501 9: "1*body" and "1*address" put lists back to back without SP, e.g.
+        // BODYSTRUCTURE (("text" ...)("text" ...) "alternative").
+        if (was_list && peek() == '(') continue;
         if (!eat(' ')) return Status::malformed(error_at("expected SP or ')' in list"));
       }
     }
