@@ -18,8 +18,16 @@ ImapCommandBuilder& ImapCommandBuilder::atom(std::string_view word) {
 ImapCommandBuilder& ImapCommandBuilder::raw(std::string_view text) { return atom(text); }
 
 ImapCommandBuilder& ImapCommandBuilder::string(std::string_view value) {
+  return add_string(value, false);
+}
+
+ImapCommandBuilder& ImapCommandBuilder::literal(std::string_view value) {
+  return add_string(value, true);
+}
+
+ImapCommandBuilder& ImapCommandBuilder::add_string(std::string_view value, bool force_literal) {
   separator();
-  bool quotable = true;
+  bool quotable = !force_literal;
   for (char c : value) {
     unsigned char u = static_cast<unsigned char>(c);
     if (u == 0) invalid_ = true;

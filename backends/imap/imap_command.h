@@ -31,6 +31,8 @@ class ImapCommandBuilder {
   ImapCommandBuilder& atom(std::string_view word);
   // Appends an astring argument (mailbox name, user name, password) quoted or as a literal.
   ImapCommandBuilder& string(std::string_view value);
+  // Appends a literal whatever the content (APPEND message data, RFC 3501 6.3.11).
+  ImapCommandBuilder& literal(std::string_view value);
   // Appends raw text, e.g. "(UIDVALIDITY MESSAGES)", preceded by SP.
   ImapCommandBuilder& raw(std::string_view text);
   // Marks the command as carrying secrets; the log shows only `log_text`.
@@ -41,6 +43,7 @@ class ImapCommandBuilder {
 
  private:
   void separator();
+  ImapCommandBuilder& add_string(std::string_view value, bool force_literal);
 
   bool literal_plus_;
   bool first_ = true;

@@ -385,6 +385,7 @@ void ImapConnection::start_next() {
   Pending& p = queue_.front();
   log_debug(kLog).msg("command").kv("conn", id_).kv("tag", p.tag).kv("command", p.command.log_text);
   arm_timer(options_.command_timeout);
+  if (counter_) ++*counter_;
   write_chunk(p);
 }
 

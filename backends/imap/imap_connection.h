@@ -121,6 +121,23 @@ class ImapConnection : public std::enable_shared_from_this<ImapConnection> {
   // Process-unique id, for logs.
   uint64_t id() const { return id_; }
 
+  // The mailbox the session has selected, so a later request on the same mailbox can
+  // skip SELECT. Kept by the mail store, which alone sends SELECT.
+  struct SelectedMailbox {
+    std::string name;          // mailbox name as sent; empty: nothing selected
+    uint32_t uidvalidity = 0;  // UIDVALIDITY reported by that SELECT
+  };
+  const SelectedMailbox& selected() const { return selected_; }
+  void set_selected(SelectedMailbox selected) { selected_ = std::move(selected); }
+  // True after the server answered ENABLE with QRESYNC (RFC 7162 3.2.3).
+  bool qresync_enabled() const { return qresync_enabled_; }
+  void set_qresync_enabled(bool on) { qresync_enabled_ = on; }
+  // Hierarchy delimiter learned from LIST "" ""; -1 while unknown, 0 for a flat server.
+  int hierarchy_delimiter() const { return delimiter_; }
+  void set_hierarchy_delimiter(int delimiter) { delimiter_ = delimiter; }
+  // Counter incremented for every command sent (the pool's Stats::commands_sent).
+  void set_command_counter(std::shared_ptr<uint64_t> counter) { counter_ = std::move(counter); }
+
  private:
   struct Pending {
     ImapCommand command;
@@ -167,6 +184,10 @@ class ImapConnection : public std::enable_shared_from_this<ImapConnection> {
   std::deque<Pending> queue_;
   ImapCallback connect_done_;
   std::vector<std::string> capabilities_;
+  SelectedMailbox selected_;
+  bool qresync_enabled_ = false;
+  int delimiter_ = -1;
+  std::shared_ptr<uint64_t> counter_;
 };
 
 }  // namespace easgate

@@ -40,6 +40,11 @@ struct ImapOptions {
   std::chrono::milliseconds idle_timeout{60'000};
   // Prefer AUTHENTICATE PLAIN over LOGIN when the server offers AUTH=PLAIN.
   bool prefer_sasl_plain = true;
+  // Largest message or part fetch_message() returns; a bigger one fails with too_large
+  // (capped below parser_limits.max_literal so a fetch never breaks the connection).
+  uint64_t max_message_bytes = 32 * 1024 * 1024;
+  // Most UIDs one SEARCH / VANISHED / COPYUID response may expand to.
+  size_t max_uids = 10'000'000;
   // Parser limits for server responses.
   ImapParserLimits parser_limits;
 };

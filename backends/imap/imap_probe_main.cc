@@ -1,8 +1,12 @@
 // easgate_imap_probe: logs in to an IMAP server with the backend code and prints the
-// folder list. For trying the client against a real server by hand; not installed.
+// folder list, or with --sync MAILBOX the read side of a mail sync: folder_state, the
+// changes since a MODSEQ (--since, default HIGHESTMODSEQ-1), the newest --limit messages
+// and their summaries, and the IMAP commands each step cost. Read-only. For trying the
+// client against a real server by hand; not installed.
 //
 //   EASGATE_IMAP_PASSWORD=secret easgate_imap_probe [--host H] [--port P]
-//       [--tls none|starttls|implicit] [--insecure] [--debug] user
+//       [--tls none|starttls|implicit] [--insecure] [--debug]
+//       [--sync MAILBOX [--since MODSEQ] [--limit N]] user
 // Without the environment variable the password is read from the first line of stdin
 // (never from argv, where other users could see it in ps).
 
@@ -23,24 +27,150 @@ namespace {
 
 const char* special_use_name(SpecialUse u) {
   switch (u) {
-    case SpecialUse::kNone: return "";
-    case SpecialUse::kInbox: return "inbox";
-    case SpecialUse::kDrafts: return "drafts";
-    case SpecialUse::kSent: return "sent";
-    case SpecialUse::kTrash: return "trash";
-    case SpecialUse::kJunk: return "junk";
-    case SpecialUse::kArchive: return "archive";
-    case SpecialUse::kAll: return "all";
-    case SpecialUse::kFlagged: return "flagged";
+    case SpecialUse::kNone:
+      return "";
+    case SpecialUse::kInbox:
+      return "inbox";
+    case SpecialUse::kDrafts:
+      return "drafts";
+    case SpecialUse::kSent:
+      return "sent";
+    case SpecialUse::kTrash:
+      return "trash";
+    case SpecialUse::kJunk:
+      return "junk";
+    case SpecialUse::kArchive:
+      return "archive";
+    case SpecialUse::kAll:
+      return "all";
+    case SpecialUse::kFlagged:
+      return "flagged";
   }
   return "?";
 }
 
 int usage() {
   std::cerr << "usage: easgate_imap_probe [--host H] [--port P] [--tls none|starttls|implicit]"
-               " [--insecure] [--debug] user\n";
+               " [--insecure] [--debug] [--sync MAILBOX [--since MODSEQ] [--limit N]] user\n";
   return 2;
 }
+
+std::string flag_text(const MessageFlags& f) {
+  std::string out;
+  if (f.seen) out += "seen ";
+  if (f.flagged) out += "flagged ";
+  if (f.answered) out += "answered ";
+  if (f.forwarded) out += "forwarded ";
+  if (f.deleted) out += "deleted ";
+  if (f.draft) out += "draft ";
+  for (const auto& k : f.keywords) out += k + " ";
+  return out;
+}
+
+void print_body(const BodyStructure& b, int depth) {
+  std::string disp = b.disposition.empty() ? "" : " " + b.disposition;
+  std::printf("%*s[%s] %s/%s %s %llu bytes%s%s%s\n", 4 + 2 * depth, "", b.part.c_str(),
+              b.type.c_str(), b.subtype.c_str(), b.encoding.c_str(),
+              static_cast<unsigned long long>(b.size), disp.c_str(),
+              b.id.empty() ? "" : " id=", b.id.c_str());
+  for (const BodyStructure& c : b.children) print_body(c, depth + 1);
+}
+
+// The read side of a sync, step by step, printing what each step cost in IMAP commands.
+struct SyncProbe {
+  ImapMailStore* store;
+  Credentials creds;
+  std::string mailbox;
+  int64_t since = -1;
+  size_t limit = 5;
+  bool* finished;
+  int* rc;
+  uint64_t mark = 0;
+
+  uint64_t cost() {
+    uint64_t now = store->commands_sent();
+    uint64_t d = now - mark;
+    mark = now;
+    return d;
+  }
+  void fail(const char* step, const Status& st) {
+    std::cerr << step << ": " << st.to_string() << "\n";
+    *finished = true;
+  }
+  void run() {
+    mark = store->commands_sent();
+    store->folder_state(creds, mailbox, [this](Result<MailFolderState> st) {
+      if (!st) return fail("folder_state", st.status());
+      std::printf(
+          "folder_state %s: uidvalidity=%u uidnext=%u highestmodseq=%llu messages=%u"
+          " [%llu IMAP commands]\n",
+          mailbox.c_str(), st->uidvalidity, st->uidnext,
+          static_cast<unsigned long long>(st->highestmodseq), st->messages,
+          static_cast<unsigned long long>(cost()));
+      MailFolderState s = *st;
+      store->folder_state(creds, mailbox, [this, s](Result<MailFolderState> again) {
+        if (!again) return fail("folder_state", again.status());
+        std::printf("folder_state again (no change): highestmodseq=%llu [%llu IMAP commands]\n",
+                    static_cast<unsigned long long>(again->highestmodseq),
+                    static_cast<unsigned long long>(cost()));
+        changes(s);
+      });
+    });
+  }
+  void changes(MailFolderState s) {
+    uint64_t modseq =
+        since >= 0 ? static_cast<uint64_t>(since) : (s.highestmodseq > 1 ? s.highestmodseq - 1 : 0);
+    MailboxRef ref{mailbox, s.uidvalidity};
+    store->changes_since(creds, ref, modseq, {}, [this, ref, modseq](Result<MessageChanges> ch) {
+      if (!ch) return fail("changes_since", ch.status());
+      std::printf(
+          "changes_since modseq %llu: %zu changed, %zu vanished, new highestmodseq=%llu%s"
+          " [%llu IMAP commands]\n",
+          static_cast<unsigned long long>(modseq), ch->changed.size(), ch->vanished.size(),
+          static_cast<unsigned long long>(ch->state.highestmodseq),
+          ch->from_snapshot ? " (snapshot fallback)" : "", static_cast<unsigned long long>(cost()));
+      for (size_t i = 0; i < ch->changed.size() && i < 5; ++i)
+        std::printf("  changed uid=%u modseq=%llu flags=%s\n", ch->changed[i].uid,
+                    static_cast<unsigned long long>(ch->changed[i].modseq),
+                    flag_text(ch->changed[i].flags).c_str());
+      listing(ref);
+    });
+  }
+  void listing(MailboxRef ref) {
+    MessageListFilter filter;
+    filter.limit = limit;
+    store->list_messages(creds, ref, filter, [this, ref](Result<MessageListing> page) {
+      if (!page) return fail("list_messages", page.status());
+      std::printf("list_messages newest %zu of %zu [%llu IMAP commands]\n", page->messages.size(),
+                  page->total, static_cast<unsigned long long>(cost()));
+      std::vector<uint32_t> uids;
+      for (const auto& m : page->messages) uids.push_back(m.uid);
+      store->fetch_summaries(
+          creds, ref, uids, true, [this](Result<std::vector<MessageSummary>> sums) {
+            if (!sums) return fail("fetch_summaries", sums.status());
+            std::printf("fetch_summaries %zu [%llu IMAP commands]\n", sums->size(),
+                        static_cast<unsigned long long>(cost()));
+            for (const MessageSummary& m : *sums) {
+              const Envelope& e = m.envelope;
+              std::string from = e.from.empty() ? "" : e.from[0].mailbox + "@" + e.from[0].host;
+              std::printf(
+                  "  uid=%u modseq=%llu size=%llu date=%lld flags=%s\n    from=%s subject=%s"
+                  " message-id=%s header=%zu bytes\n",
+                  m.uid, static_cast<unsigned long long>(m.modseq),
+                  static_cast<unsigned long long>(m.size), static_cast<long long>(m.internal_date),
+                  flag_text(m.flags).c_str(), from.c_str(), e.subject.c_str(), e.message_id.c_str(),
+                  m.header.size());
+              if (!m.body_error.empty())
+                std::printf("    BODYSTRUCTURE error: %s\n", m.body_error.c_str());
+              else
+                print_body(m.body, 0);
+            }
+            *rc = 0;
+            *finished = true;
+          });
+    });
+  }
+};
 
 }  // namespace
 
@@ -48,6 +178,9 @@ int main(int argc, char** argv) {
   ImapOptions options;
   options.port = 10143;  // the dev stack (DESIGN.md "Dev stack contract")
   std::string user;
+  std::string sync_mailbox;
+  int64_t since = -1;
+  size_t limit = 5;
   LogLevel level = LogLevel::kWarn;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -64,12 +197,28 @@ int main(int argc, char** argv) {
       const char* v = need();
       if (!v) return usage();
       std::string t = v;
-      if (t == "none") options.tls = ImapTlsMode::kNone;
-      else if (t == "starttls") options.tls = ImapTlsMode::kStartTls;
-      else if (t == "implicit") options.tls = ImapTlsMode::kImplicit;
-      else return usage();
+      if (t == "none")
+        options.tls = ImapTlsMode::kNone;
+      else if (t == "starttls")
+        options.tls = ImapTlsMode::kStartTls;
+      else if (t == "implicit")
+        options.tls = ImapTlsMode::kImplicit;
+      else
+        return usage();
     } else if (a == "--insecure") {
       options.tls_verify = false;
+    } else if (a == "--sync") {
+      const char* v = need();
+      if (!v) return usage();
+      sync_mailbox = v;
+    } else if (a == "--since") {
+      const char* v = need();
+      if (!v) return usage();
+      since = std::atoll(v);
+    } else if (a == "--limit") {
+      const char* v = need();
+      if (!v) return usage();
+      limit = static_cast<size_t>(std::atoll(v));
     } else if (a == "--debug") {
       level = LogLevel::kDebug;
     } else if (!a.empty() && a[0] != '-' && user.empty()) {
@@ -101,34 +250,46 @@ int main(int argc, char** argv) {
     ImapAuthenticator auth(*pool);
     ImapMailStore store(*pool);
     bool finished = false;
-    auth.verify(creds, [&](Status st) {
-      if (!st) {
-        std::cerr << "login: " << st.to_string() << "\n";
-        finished = true;
-        return;
+    SyncProbe probe{&store, creds, sync_mailbox, since, limit, &finished, &rc};
+    if (!sync_mailbox.empty()) {
+      probe.run();
+      while (!finished && event_base_loop(base, EVLOOP_ONCE) == 0) {
       }
-      std::cout << "login ok; capabilities:";
-      for (const auto& c : (*pool)->cached_capabilities()) std::cout << " " << c;
-      std::cout << "\n";
-      store.list_folders(creds, [&](Result<std::vector<MailFolderInfo>> folders) {
-        finished = true;
-        if (!folders) {
-          std::cerr << "list: " << folders.status().to_string() << "\n";
+      auto s = (*pool)->stats();
+      std::printf("logins=%llu reuses=%llu commands=%llu\n",
+                  static_cast<unsigned long long>(s.logins),
+                  static_cast<unsigned long long>(s.reuses),
+                  static_cast<unsigned long long>(s.commands_sent));
+    } else {
+      auth.verify(creds, [&](Status st) {
+        if (!st) {
+          std::cerr << "login: " << st.to_string() << "\n";
+          finished = true;
           return;
         }
-        for (const MailFolderInfo& f : *folders) {
-          std::printf("%-30s display=%-20s parent=%-12s role=%-8s uidvalidity=%u id=%s%s\n",
-                      f.name.c_str(), f.display_name.c_str(), f.parent_name.c_str(),
-                      special_use_name(f.special_use), f.uidvalidity, f.mailbox_id.c_str(),
-                      f.selectable ? "" : " noselect");
-        }
-        auto s = (*pool)->stats();
-        std::printf("logins=%llu reuses=%llu\n", static_cast<unsigned long long>(s.logins),
-                    static_cast<unsigned long long>(s.reuses));
-        rc = 0;
+        std::cout << "login ok; capabilities:";
+        for (const auto& c : (*pool)->cached_capabilities()) std::cout << " " << c;
+        std::cout << "\n";
+        store.list_folders(creds, [&](Result<std::vector<MailFolderInfo>> folders) {
+          finished = true;
+          if (!folders) {
+            std::cerr << "list: " << folders.status().to_string() << "\n";
+            return;
+          }
+          for (const MailFolderInfo& f : *folders) {
+            std::printf("%-30s display=%-20s parent=%-12s role=%-8s uidvalidity=%u id=%s%s\n",
+                        f.name.c_str(), f.display_name.c_str(), f.parent_name.c_str(),
+                        special_use_name(f.special_use), f.uidvalidity, f.mailbox_id.c_str(),
+                        f.selectable ? "" : " noselect");
+          }
+          auto s = (*pool)->stats();
+          std::printf("logins=%llu reuses=%llu\n", static_cast<unsigned long long>(s.logins),
+                      static_cast<unsigned long long>(s.reuses));
+          rc = 0;
+        });
       });
-    });
-    while (!finished && event_base_loop(base, EVLOOP_ONCE) == 0) {
+      while (!finished && event_base_loop(base, EVLOOP_ONCE) == 0) {
+      }
     }
   }
   event_base_free(base);

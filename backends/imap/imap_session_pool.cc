@@ -95,6 +95,7 @@ std::string ImapSessionPool::password_key(const Credentials& c) const {
 ImapSessionPool::Stats ImapSessionPool::stats() const {
   Stats s = stats_;
   s.open = open_total_;
+  s.commands_sent = *commands_sent_;
   s.idle = 0;
   for (const auto& [user, u] : users_) s.idle += u.idle.size();
   return s;
@@ -182,6 +183,7 @@ void ImapSessionPool::open_session(Credentials credentials, std::string key,
   ++u.busy;
   ++open_total_;
   auto conn = ImapConnection::create(base_, options_, tls_ctx_, dns_);
+  conn->set_command_counter(commands_sent_);
   std::weak_ptr<ImapSessionPool> weak = weak_from_this();
   conn->connect([weak, conn, credentials = std::move(credentials), key = std::move(key),
                  done = std::move(done)](ImapReply reply) mutable {
@@ -268,6 +270,11 @@ void ImapSessionPool::finish_open(std::shared_ptr<ImapConnection> conn, std::str
       return;
     }
     // A NO to ENABLE is a degraded server, not a failed login.
+    for (const ImapResponse& u : reply.untagged) {
+      if (u.keyword != "ENABLED") continue;
+      for (const ImapValue& v : u.values)
+        if (v.is_atom("QRESYNC")) conn->set_qresync_enabled(true);
+    }
     ImapLease lease = pool->make_lease(std::move(conn), user, key);
     done(std::move(lease));
   });

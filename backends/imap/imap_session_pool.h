@@ -74,6 +74,7 @@ class ImapSessionPool : public std::enable_shared_from_this<ImapSessionPool> {
     uint64_t idle_closed = 0;    // sessions closed by the idle timeout
     size_t open = 0;             // sessions open now (busy + idle + opening)
     size_t idle = 0;             // sessions idle in the pool now
+    uint64_t commands_sent = 0;  // IMAP commands sent by this pool's sessions (LOGIN included)
   };
 
   // `base` and `clock` must outlive the pool. Fails when the TLS context cannot be built.
@@ -96,6 +97,8 @@ class ImapSessionPool : public std::enable_shared_from_this<ImapSessionPool> {
 
   Stats stats() const;
   const ImapOptions& options() const { return options_; }
+  // The loop the pool and its sessions run on.
+  event_base* base() const { return base_; }
   // Capabilities seen after the last successful login (empty until then).
   const std::vector<std::string>& cached_capabilities() const { return caps_cache_; }
 
@@ -151,6 +154,7 @@ class ImapSessionPool : public std::enable_shared_from_this<ImapSessionPool> {
   std::unordered_map<std::string, UserSessions> users_;
   std::vector<std::shared_ptr<ImapConnection>> closing_;  // LOGOUT in flight
   std::vector<std::string> caps_cache_;
+  std::shared_ptr<uint64_t> commands_sent_ = std::make_shared<uint64_t>(0);
   size_t open_total_ = 0;
   Stats stats_;
 };

@@ -46,6 +46,75 @@ void MeteredMailStore::list_folders(
                                         metrics_, backend_, "list_folders", std::move(done)));
 }
 
+// The MailStore operations of the sync engine, each metered under its own name.
+#define EASGATE_METER(T, op) timed<T>(metrics_, backend_, op, std::move(done))
+void MeteredMailStore::folder_state(const Credentials& c, const std::string& mailbox,
+                                    MailCallback<MailFolderState> done) {
+  inner_->folder_state(c, mailbox, EASGATE_METER(Result<MailFolderState>, "folder_state"));
+}
+void MeteredMailStore::changes_since(const Credentials& c, const MailboxRef& folder, uint64_t modseq,
+                                     const std::vector<MessageChange>& snapshot,
+                                     MailCallback<MessageChanges> done) {
+  inner_->changes_since(c, folder, modseq, snapshot,
+                        EASGATE_METER(Result<MessageChanges>, "changes_since"));
+}
+void MeteredMailStore::list_messages(const Credentials& c, const MailboxRef& folder,
+                                     const MessageListFilter& filter,
+                                     MailCallback<MessageListing> done) {
+  inner_->list_messages(c, folder, filter, EASGATE_METER(Result<MessageListing>, "list_messages"));
+}
+void MeteredMailStore::fetch_summaries(const Credentials& c, const MailboxRef& folder,
+                                       const std::vector<uint32_t>& uids, bool with_header,
+                                       MailCallback<std::vector<MessageSummary>> done) {
+  inner_->fetch_summaries(c, folder, uids, with_header,
+                          EASGATE_METER(Result<std::vector<MessageSummary>>, "fetch_summaries"));
+}
+void MeteredMailStore::fetch_message(const Credentials& c, const MailboxRef& folder, uint32_t uid,
+                                     const MessagePart& part, MailCallback<std::string> done) {
+  inner_->fetch_message(c, folder, uid, part, EASGATE_METER(Result<std::string>, "fetch_message"));
+}
+void MeteredMailStore::store_flags(const Credentials& c, const MailboxRef& folder,
+                                   const std::vector<uint32_t>& uids, const FlagUpdate& update,
+                                   MailCallback<FlagUpdateResult> done) {
+  inner_->store_flags(c, folder, uids, update, EASGATE_METER(Result<FlagUpdateResult>, "store_flags"));
+}
+void MeteredMailStore::move_messages(const Credentials& c, const MailboxRef& from,
+                                     const std::vector<uint32_t>& uids, const std::string& to,
+                                     MailCallback<MessageMoveResult> done) {
+  inner_->move_messages(c, from, uids, to, EASGATE_METER(Result<MessageMoveResult>, "move_messages"));
+}
+void MeteredMailStore::append_message(const Credentials& c, const std::string& mailbox,
+                                      const MessageFlags& flags, int64_t internal_date,
+                                      std::string message, MailCallback<AppendResult> done) {
+  inner_->append_message(c, mailbox, flags, internal_date, std::move(message),
+                         EASGATE_METER(Result<AppendResult>, "append_message"));
+}
+void MeteredMailStore::expunge_messages(const Credentials& c, const MailboxRef& folder,
+                                        const std::vector<uint32_t>& uids,
+                                        std::function<void(Status)> done) {
+  inner_->expunge_messages(c, folder, uids, EASGATE_METER(Status, "expunge_messages"));
+}
+void MeteredMailStore::create_folder(const Credentials& c, const std::string& parent,
+                                     const std::string& display_name,
+                                     MailCallback<std::string> done) {
+  inner_->create_folder(c, parent, display_name, EASGATE_METER(Result<std::string>, "create_folder"));
+}
+void MeteredMailStore::delete_folder(const Credentials& c, const std::string& mailbox,
+                                     std::function<void(Status)> done) {
+  inner_->delete_folder(c, mailbox, EASGATE_METER(Status, "delete_folder"));
+}
+void MeteredMailStore::rename_folder(const Credentials& c, const std::string& mailbox,
+                                     const std::string& new_parent, const std::string& display_name,
+                                     MailCallback<std::string> done) {
+  inner_->rename_folder(c, mailbox, new_parent, display_name,
+                        EASGATE_METER(Result<std::string>, "rename_folder"));
+}
+void MeteredMailStore::search(const Credentials& c, const MailSearchQuery& query,
+                              MailCallback<std::vector<MailSearchHit>> done) {
+  inner_->search(c, query, EASGATE_METER(Result<std::vector<MailSearchHit>>, "search"));
+}
+#undef EASGATE_METER
+
 void MeteredCollectionStore::list_collections(
     const Credentials& credentials, std::function<void(Result<std::vector<DavCollection>>)> done) {
   inner_->list_collections(credentials, timed<Result<std::vector<DavCollection>>>(

@@ -32,6 +32,38 @@ class MeteredMailStore final : public MailStore {
       : inner_(std::move(inner)), metrics_(metrics), backend_(std::move(backend)) {}
   void list_folders(const Credentials& credentials,
                     std::function<void(Result<std::vector<MailFolderInfo>>)> done) override;
+  void folder_state(const Credentials& c, const std::string& mailbox,
+                    MailCallback<MailFolderState> done) override;
+  void changes_since(const Credentials& c, const MailboxRef& folder, uint64_t modseq,
+                     const std::vector<MessageChange>& snapshot,
+                     MailCallback<MessageChanges> done) override;
+  void list_messages(const Credentials& c, const MailboxRef& folder,
+                     const MessageListFilter& filter, MailCallback<MessageListing> done) override;
+  void fetch_summaries(const Credentials& c, const MailboxRef& folder,
+                       const std::vector<uint32_t>& uids, bool with_header,
+                       MailCallback<std::vector<MessageSummary>> done) override;
+  void fetch_message(const Credentials& c, const MailboxRef& folder, uint32_t uid,
+                     const MessagePart& part, MailCallback<std::string> done) override;
+  void store_flags(const Credentials& c, const MailboxRef& folder,
+                   const std::vector<uint32_t>& uids, const FlagUpdate& update,
+                   MailCallback<FlagUpdateResult> done) override;
+  void move_messages(const Credentials& c, const MailboxRef& from,
+                     const std::vector<uint32_t>& uids, const std::string& to,
+                     MailCallback<MessageMoveResult> done) override;
+  void append_message(const Credentials& c, const std::string& mailbox, const MessageFlags& flags,
+                      int64_t internal_date, std::string message,
+                      MailCallback<AppendResult> done) override;
+  void expunge_messages(const Credentials& c, const MailboxRef& folder,
+                        const std::vector<uint32_t>& uids, std::function<void(Status)> done) override;
+  void create_folder(const Credentials& c, const std::string& parent,
+                     const std::string& display_name, MailCallback<std::string> done) override;
+  void delete_folder(const Credentials& c, const std::string& mailbox,
+                     std::function<void(Status)> done) override;
+  void rename_folder(const Credentials& c, const std::string& mailbox,
+                     const std::string& new_parent, const std::string& display_name,
+                     MailCallback<std::string> done) override;
+  void search(const Credentials& c, const MailSearchQuery& query,
+              MailCallback<std::vector<MailSearchHit>> done) override;
 
  private:
   std::unique_ptr<MailStore> inner_;
