@@ -48,9 +48,23 @@ Result<std::string> child_name(const std::string& parent, const std::string& dis
   return parent + delim + *leaf;
 }
 
-// Drops the session's SELECT of `name` when that mailbox goes away or moves.
-void forget_selected(ImapLease& lease, const std::string& name) {
-  if (lease->selected().name == name) lease.connection().set_selected({});
+// Runs `next` once the session no longer has `name` selected: Dovecot answers a DELETE or
+// RENAME of the selected mailbox with BYE, which would cost the session. UNSELECT
+// (RFC 3691) leaves it without expunging; without UNSELECT the session is discarded after
+// use instead.
+void leave_if_selected(const SharedLease& lease, const std::string& name,
+                       std::function<void()> next) {
+  ImapConnection& c = lease->connection();
+  if (c.selected().name != name) return next();
+  c.set_selected({});
+  if (!c.has_capability("UNSELECT")) {
+    lease->discard();
+    return next();
+  }
+  c.send_simple("UNSELECT", [lease, next](ImapReply reply) {
+    if (reply.state != ImapReplyState::kOk) lease->discard();
+    next();
+  });
 }
 
 }  // namespace
@@ -85,12 +99,13 @@ void ImapMailStore::delete_folder(const Credentials& credentials, const std::str
                     done(std::move(st));
                     return;
                   }
-                  forget_selected(*lease, mailbox);
-                  auto cmd = command_builder(*lease).atom("DELETE").string(mailbox);
-                  send_command(lease, cmd.build(), [lease, mailbox, done](ImapReply reply) {
-                    Status st = mail_reply_status(*lease, reply, "IMAP DELETE " + mailbox);
-                    lease->release();
-                    done(std::move(st));
+                  leave_if_selected(lease, mailbox, [lease, mailbox, done] {
+                    auto cmd = command_builder(*lease).atom("DELETE").string(mailbox);
+                    send_command(lease, cmd.build(), [lease, mailbox, done](ImapReply reply) {
+                      Status st = mail_reply_status(*lease, reply, "IMAP DELETE " + mailbox);
+                      lease->release();
+                      done(std::move(st));
+                    });
                   });
                 });
 }
@@ -105,19 +120,20 @@ void ImapMailStore::rename_folder(const Credentials& credentials, const std::str
           done(std::move(st));
           return;
         }
-        with_delimiter(lease, [lease, mailbox, new_parent, display_name, done](Status st,
-                                                                               char delim) {
-          if (!st) return finish<std::string>(lease, done, std::move(st));
-          auto name = child_name(new_parent, display_name, delim);
-          if (!name) return finish<std::string>(lease, done, name.status());
-          forget_selected(*lease, mailbox);
-          auto cmd = command_builder(*lease).atom("RENAME").string(mailbox).string(*name);
-          send_command(lease, cmd.build(), [lease, mailbox, name = *name, done](ImapReply reply) {
-            Status st = mail_reply_status(*lease, reply, "IMAP RENAME " + mailbox);
-            if (!st) return finish<std::string>(lease, done, std::move(st));
-            finish<std::string>(lease, done, name);
-          });
-        });
+        with_delimiter(
+            lease, [lease, mailbox, new_parent, display_name, done](Status st, char delim) {
+              if (!st) return finish<std::string>(lease, done, std::move(st));
+              auto name = child_name(new_parent, display_name, delim);
+              if (!name) return finish<std::string>(lease, done, name.status());
+              leave_if_selected(lease, mailbox, [lease, mailbox, name = *name, done] {
+                auto cmd = command_builder(*lease).atom("RENAME").string(mailbox).string(name);
+                send_command(lease, cmd.build(), [lease, mailbox, name, done](ImapReply reply) {
+                  Status st = mail_reply_status(*lease, reply, "IMAP RENAME " + mailbox);
+                  if (!st) return finish<std::string>(lease, done, std::move(st));
+                  finish<std::string>(lease, done, name);
+                });
+              });
+            });
       });
 }
 

@@ -6,11 +6,12 @@
 //
 //   EASGATE_IMAP_PASSWORD=secret easgate_imap_probe [--host H] [--port P]
 //       [--tls none|starttls|implicit] [--insecure] [--debug]
-//       [--sync MAILBOX [--since MODSEQ] [--limit N]] user
+//       [--sync MAILBOX [--since MODSEQ] [--limit N] | --write-check] user
 // Without the environment variable the password is read from the first line of stdin
 // (never from argv, where other users could see it in ps).
 
 #include <event2/event.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -172,6 +173,96 @@ struct SyncProbe {
   }
 };
 
+// --write-check: CREATE a uniquely named folder, APPEND, STORE, FETCH, MOVE, EXPUNGE and
+// DELETE in it, printing each result. Touches nothing else in the mailbox.
+struct WriteProbe {
+  ImapMailStore* store;
+  Credentials creds;
+  bool* finished;
+  int* rc;
+  std::string folder;
+  std::string second;
+  MailboxRef ref;
+
+  void fail(const char* step, const Status& st) {
+    std::cerr << step << ": " << st.to_string() << "\n";
+    cleanup();
+  }
+  void cleanup() {
+    store->delete_folder(creds, second, [this](Status) {
+      store->delete_folder(creds, folder, [this](Status st) {
+        std::printf("delete_folder %s: %s\n", folder.c_str(), st.to_string().c_str());
+        *finished = true;
+      });
+    });
+  }
+  void run() {
+    std::string name = "easgate-probe-" + std::to_string(::getpid()) + "-Entwürfe";
+    store->create_folder(creds, "", name, [this](Result<std::string> made) {
+      if (!made) return fail("create_folder", made.status());
+      folder = *made;
+      second = folder + "-2";
+      std::printf("create_folder -> %s\n", folder.c_str());
+      store->create_folder(creds, "", "easgate-probe-" + std::to_string(::getpid()) + "-Entwürfe-2",
+                           [this](Result<std::string> made2) {
+                             if (!made2) return fail("create_folder", made2.status());
+                             append();
+                           });
+    });
+  }
+  void append() {
+    MessageFlags flags;
+    flags.seen = true;
+    std::string msg = "From: probe@example.test\r\nSubject: probe\r\n\r\nhello\r\n";
+    store->append_message(creds, folder, flags, 1577836800, msg, [this](Result<AppendResult> r) {
+      if (!r) return fail("append_message", r.status());
+      std::printf("append_message -> uidvalidity=%u uid=%u\n", r->uidvalidity, r->uid);
+      ref = MailboxRef{folder, r->uidvalidity};
+      uint32_t uid = r->uid;
+      FlagUpdate u;
+      u.add.flagged = true;
+      u.add.forwarded = true;
+      u.add.keywords = {"work"};
+      u.remove.seen = true;
+      u.unchanged_since = 1;  // older than the message: the STORE must be refused
+      store->store_flags(creds, ref, {uid}, u, [this, uid, u](Result<FlagUpdateResult> s) mutable {
+        if (!s) return fail("store_flags", s.status());
+        std::printf("store_flags unchangedsince 1 -> %zu updated, %zu modified\n",
+                    s->updated.size(), s->modified.size());
+        u.unchanged_since = 0;
+        store->store_flags(creds, ref, {uid}, u, [this, uid](Result<FlagUpdateResult> s2) {
+          if (!s2) return fail("store_flags", s2.status());
+          for (const auto& c : s2->updated)
+            std::printf("store_flags -> uid=%u modseq=%llu flags=%s\n", c.uid,
+                        static_cast<unsigned long long>(c.modseq), flag_text(c.flags).c_str());
+          fetch(uid);
+        });
+      });
+    });
+  }
+  void fetch(uint32_t uid) {
+    store->fetch_message(
+        creds, ref, uid, MessagePart{"TEXT", 0, 3}, [this, uid](Result<std::string> b) {
+          if (!b) return fail("fetch_message", b.status());
+          std::printf("fetch_message TEXT<0.3> -> '%s'\n", b->c_str());
+          store->move_messages(creds, ref, {uid}, second, [this](Result<MessageMoveResult> m) {
+            if (!m) return fail("move_messages", m.status());
+            uint32_t moved = m->uids.empty() ? 0 : m->uids[0].second;
+            std::printf("move_messages -> uidvalidity=%u new uid=%u\n", m->uidvalidity, moved);
+            MailboxRef dest{second, m->uidvalidity};
+            store->expunge_messages(creds, dest, {moved}, [this, dest](Status st) {
+              std::printf("expunge_messages -> %s\n", st.to_string().c_str());
+              store->folder_state(creds, dest.name, [this](Result<MailFolderState> fs) {
+                if (fs) std::printf("folder_state after expunge -> messages=%u\n", fs->messages);
+                *rc = 0;
+                cleanup();
+              });
+            });
+          });
+        });
+  }
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -181,6 +272,7 @@ int main(int argc, char** argv) {
   std::string sync_mailbox;
   int64_t since = -1;
   size_t limit = 5;
+  bool write_check = false;
   LogLevel level = LogLevel::kWarn;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -219,6 +311,8 @@ int main(int argc, char** argv) {
       const char* v = need();
       if (!v) return usage();
       limit = static_cast<size_t>(std::atoll(v));
+    } else if (a == "--write-check") {
+      write_check = true;
     } else if (a == "--debug") {
       level = LogLevel::kDebug;
     } else if (!a.empty() && a[0] != '-' && user.empty()) {
@@ -251,7 +345,12 @@ int main(int argc, char** argv) {
     ImapMailStore store(*pool);
     bool finished = false;
     SyncProbe probe{&store, creds, sync_mailbox, since, limit, &finished, &rc};
-    if (!sync_mailbox.empty()) {
+    WriteProbe writer{&store, creds, &finished, &rc, {}, {}, {}};
+    if (write_check) {
+      writer.run();
+      while (!finished && event_base_loop(base, EVLOOP_ONCE) == 0) {
+      }
+    } else if (!sync_mailbox.empty()) {
       probe.run();
       while (!finished && event_base_loop(base, EVLOOP_ONCE) == 0) {
       }
