@@ -72,7 +72,7 @@ TEST_CASE("unknown keys, with and without a suggestion") {
               "t.yaml:3:3: server.listners: unknown key (did you mean \"listeners\"?)"});
   CHECK(error_lines(minimal_config() + "frobnicate: 1\n") ==
         Lines{"t.yaml:13:1: frobnicate: unknown key (expected one of: server auth backends store "
-              "log admin eas)"});
+              "log admin eas governance)"});
 }
 
 TEST_CASE("bad enum values list the choices and suggest the closest") {
@@ -186,7 +186,7 @@ TEST_CASE("all errors are collected, in file order") {
               "t.yaml:9:10: backends.imap.tls: \"ssl\" is not a valid value (expected one of "
               "none, starttls, implicit)",
               "t.yaml:14:1: store_extra: unknown key (expected one of: server auth backends store "
-              "log admin eas)"});
+              "log admin eas governance)"});
 }
 
 TEST_CASE("postgres is accepted as a name but not supported yet") {

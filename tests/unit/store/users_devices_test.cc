@@ -76,7 +76,7 @@ TEST_CASE("devices: command counters, setters, listing and deletion") {
   CHECK(store->increment_command_count({"x@y", "nope"}, "Sync").kind() == ErrorKind::kNotFound);
 
   DeviceInfo info{"iPhone15,2", "35-000000-000000-0", "iOS 17.1", "en-US", "+15550100",
-                  "Alice's phone", "Carrier"};
+                  "Alice's phone", "Carrier", "", false};
   REQUIRE(store->set_device_info(kAlicePhone, info));
   REQUIRE(store->set_device_access(kAlicePhone, DeviceAccessState::kQuarantined, "rule:new"));
   REQUIRE(store->set_device_policy(kAlicePhone, "default", 3'000'000'001u,
