@@ -121,4 +121,10 @@ void MeteredCollectionStore::list_collections(
                                             metrics_, backend_, "list_collections", std::move(done)));
 }
 
+void MeteredMailSubmitter::submit(const Credentials& credentials, OutgoingMessage message,
+                                  std::function<void(Status)> done) {
+  inner_->submit(credentials, std::move(message),
+                 timed<Status>(metrics_, backend_, "submit", std::move(done)));
+}
+
 }  // namespace easgate

@@ -9,6 +9,7 @@
 #include "backends/api/authenticator.h"
 #include "backends/api/collection_store.h"
 #include "backends/api/mail_store.h"
+#include "backends/api/mail_submitter.h"
 
 namespace easgate {
 
@@ -81,6 +82,19 @@ class MeteredCollectionStore final : public CollectionStore {
 
  private:
   std::unique_ptr<CollectionStore> inner_;
+  Metrics& metrics_;
+  std::string backend_;
+};
+
+class MeteredMailSubmitter final : public MailSubmitter {
+ public:
+  MeteredMailSubmitter(std::unique_ptr<MailSubmitter> inner, Metrics& metrics, std::string backend)
+      : inner_(std::move(inner)), metrics_(metrics), backend_(std::move(backend)) {}
+  void submit(const Credentials& credentials, OutgoingMessage message,
+              std::function<void(Status)> done) override;
+
+ private:
+  std::unique_ptr<MailSubmitter> inner_;
   Metrics& metrics_;
   std::string backend_;
 };

@@ -6,6 +6,7 @@
 #include "backends/imap/imap_authenticator.h"
 #include "backends/imap/imap_mail_store.h"
 #include "backends/imap/imap_session_pool.h"
+#include "backends/smtp/smtp_mail_submitter.h"
 #include "gateway/auth/caching_authenticator.h"
 #include "gateway/config/gateway_config.h"
 #include "gateway/server/eas_endpoint.h"
@@ -95,6 +96,19 @@ Result<std::unique_ptr<WorkerContext>> WorkerContext::create(event_base* loop,
     w->collection_store_ = std::make_unique<NoCollections>(loop);
   }
 
+  const SmtpBackendConfig& smtp = config.backends.smtp;
+  SmtpOptions smtp_options;
+  smtp_options.host = smtp.host;
+  smtp_options.port = smtp.port;
+  smtp_options.tls = smtp.tls == BackendTls::kNone       ? SmtpTlsMode::kNone
+                     : smtp.tls == BackendTls::kImplicit ? SmtpTlsMode::kImplicit
+                                                         : SmtpTlsMode::kStartTls;
+  smtp_options.timeout = smtp.timeout;
+  auto submitter = SmtpMailSubmitter::create(loop, smtp_options);
+  if (!submitter.is_ok()) return std::move(submitter.status()).prefixed("smtp backend");
+  w->mail_submitter_ = std::make_unique<MeteredMailSubmitter>(std::move(submitter.value()),
+                                                              *shared.metrics, "smtp");
+
   WorkerServices& s = w->services_;
   s.loop = loop;
   s.config = shared.config;
@@ -104,6 +118,7 @@ Result<std::unique_ptr<WorkerContext>> WorkerContext::create(event_base* loop,
   s.authenticator = w->authenticator_.get();
   s.mail_store = w->mail_store_.get();
   s.collection_store = w->collection_store_.get();
+  s.mail_submitter = w->mail_submitter_.get();
   s.default_domain = config.auth.default_domain;
   w->eas_endpoint_ = std::make_unique<EasEndpoint>(s);
   return w;
@@ -113,6 +128,7 @@ WorkerContext::~WorkerContext() {
   // Handlers first (they reference the services), then the backends, then the store.
   eas_endpoint_.reset();
   collection_store_.reset();
+  mail_submitter_.reset();
   dav_http_.reset();
   mail_store_.reset();
   authenticator_.reset();

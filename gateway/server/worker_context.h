@@ -46,6 +46,7 @@ class WorkerContext {
   std::unique_ptr<MailStore> mail_store_;
   std::unique_ptr<HttpClient> dav_http_;
   std::unique_ptr<CollectionStore> collection_store_;
+  std::unique_ptr<MailSubmitter> mail_submitter_;
   std::unique_ptr<HttpHandler> eas_endpoint_;
 };
 
