@@ -81,7 +81,7 @@ std::string percent_encode(std::string_view in) {
 
 AdminResponse AdminApi::handle(const AdminRequest& request) {
   using namespace admin_internal;
-  Call call{store_, clock_, metrics_, request, {}, {}, OutputFormat::kJson};
+  Call call{store_, clock_, metrics_, governance_, request, {}, {}, OutputFormat::kJson};
   std::string_view path = request.path;
   constexpr std::string_view kPrefix = "/api";
   if (path.substr(0, kPrefix.size()) != kPrefix) return error_response(404, "not an API path");
@@ -111,7 +111,9 @@ AdminResponse AdminApi::handle(const AdminRequest& request) {
   if (area == "users") return handle_users(call);
   if (area == "reports") return handle_reports(call);
   if (area == "audit") return handle_audit(call);
-  return error_response(404, "unknown API path /api/" + area);
+  if (area == "rules" || area == "policies") return handle_governance(call, governance_);
+  return error_response(404, "unknown API path /api/" + area +
+                                 " (expected devices, users, reports, audit, rules, policies)");
 }
 
 namespace admin_internal {

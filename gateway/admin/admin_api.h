@@ -15,6 +15,11 @@
 //   POST   /api/users/{user}/enable|disable      {"reason": "..."}  Set-CASMailbox
 //   GET    /api/reports/devices|users|wipes
 //   GET    /api/audit[?since=2026-01-02T00:00:00Z|24h&limit=N]
+//   GET    /api/rules                            YAML rules in order, then the default
+//   POST   /api/rules/test   {rule}              devices whose access the rule would change
+//   POST   /api/rules, DELETE /api/rules/{name}  validated, then 501 (no rule table yet)
+//   GET    /api/policies, /api/policies/{name}   Get-ActiveSyncMailboxPolicy
+//   POST   /api/policies/{name}/assign {"user"}  validated, then 501 (no assignment table)
 // Errors are {"error": "<one precise line>"} with 400, 404, 405 or 409 (500/503 for store
 // failures). Every state change appends an audit entry, logs one line and counts in
 // easgate_admin_actions_total.
@@ -32,6 +37,7 @@ namespace easgate {
 class AdminMetrics;
 class Clock;
 class StateStore;
+struct GovernanceConfig;
 
 struct AdminRequest {
   std::string method;  // "GET", "POST", "DELETE"
@@ -49,9 +55,11 @@ struct AdminResponse {
 
 class AdminApi {
  public:
-  // `metrics` may be null (tests that do not look at metrics).
-  AdminApi(StateStore& store, const Clock& clock, AdminMetrics* metrics)
-      : store_(store), clock_(clock), metrics_(metrics) {}
+  // `metrics` may be null (tests that do not look at metrics); `governance` (the YAML's
+  // rules and policies) may be null, and /api/rules and /api/policies then answer 404.
+  AdminApi(StateStore& store, const Clock& clock, AdminMetrics* metrics,
+           const GovernanceConfig* governance = nullptr)
+      : store_(store), clock_(clock), metrics_(metrics), governance_(governance) {}
 
   // Never fails: every problem is an error response.
   AdminResponse handle(const AdminRequest& request);
@@ -60,6 +68,7 @@ class AdminApi {
   StateStore& store_;
   const Clock& clock_;
   AdminMetrics* metrics_;
+  const GovernanceConfig* governance_;
 };
 
 // "alice%40example.test" -> "alice@example.test"; false for a malformed escape or a

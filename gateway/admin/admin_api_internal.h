@@ -13,6 +13,10 @@
 #include "gateway/core/status.h"
 #include "gateway/store/state_store.h"
 
+namespace easgate {
+struct GovernanceConfig;
+}
+
 namespace easgate::admin_internal {
 
 // One request being answered.
@@ -20,6 +24,7 @@ struct Call {
   StateStore& store;                         // this thread's store connection
   const Clock& clock;                        // wall time for audit entries and changes
   AdminMetrics* metrics;                     // may be null
+  const GovernanceConfig* governance;        // YAML rules and policies; may be null
   const AdminRequest& request;               // as received
   std::vector<std::string> segments;         // decoded path segments after "/api"
   std::map<std::string, std::string> query;  // decoded query parameters (last one wins)
@@ -61,5 +66,7 @@ AdminResponse handle_devices(Call& call);
 AdminResponse handle_users(Call& call);
 AdminResponse handle_reports(Call& call);
 AdminResponse handle_audit(Call& call);
+// /api/rules and /api/policies (rule_routes.cc).
+AdminResponse handle_governance(Call& call, const GovernanceConfig* governance);
 
 }  // namespace easgate::admin_internal

@@ -97,7 +97,7 @@ HttpResponse AdminEndpoint::handle_api(const HttpRequest& request) {
   const std::string* declared = request.headers.find("X-Easgate-Actor");
   AdminRequest api_request{request.method, request.path, request.query, request.body,
                            admin_actor(declared ? *declared : std::string())};
-  AdminApi api(**store, SystemClock::instance(), admin_metrics_.get());
+  AdminApi api(**store, SystemClock::instance(), admin_metrics_.get(), &config_->governance);
   AdminResponse answer = api.handle(api_request);
   HttpResponse response;
   response.status = answer.status;

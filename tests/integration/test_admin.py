@@ -148,7 +148,7 @@ def test_unknown_device_is_one_error_line_and_exit_1(gateway):
     (["devices", "block", "alice@example.test"],
      "devices block: expected USER DEVICE or USER/DEVICE, got 1 argument"),
     (["devices", "list", "--format", "xml"], "--format \"xml\" is not one of table, csv, json"),
-    (["gadgets", "list"], "unknown verb \"gadgets\" (expected devices, users, reports, audit)"),
+    (["gadgets", "list"], "unknown verb \"gadgets\" (expected devices, users, reports, audit, rules, policies)"),
     (["devices", "wipe", "a", "b", "--acount-only"], "unknown option --acount-only"),
 ])
 def test_bad_arguments_exit_2_with_a_precise_line(gateway, args, message):
@@ -191,3 +191,71 @@ def test_api_needs_the_bearer_token(gateway):
     with urllib.request.urlopen(req, timeout=10) as r:
         assert r.status == 200
         assert r.headers["Content-Type"].startswith("text/csv")
+
+
+RULES_YAML = """
+governance:
+  device_access:
+    default: allow
+    rules:
+      - name: allow-bob
+        action: allow
+        match:
+          user: bob@example.test
+"""
+RULES_PORT_OFFSET = 17  # test_governance uses its own offset; this gateway runs beside both
+
+
+@pytest.fixture(scope="module")
+def rules_gateway():
+    from conftest import Gateway
+    import tempfile
+    gw = Gateway(tempfile.mkdtemp(prefix="easgate-it-admin-"), extra_yaml=RULES_YAML,
+                 port_offset=RULES_PORT_OFFSET)
+    yield gw
+    gw.stop()
+
+
+def test_rules_list_and_dry_run_before_applying(rules_gateway):
+    from easclient import EasClient
+    url = "http://127.0.0.1:%d" % rules_gateway.admin_port
+
+    def run(*args):
+        p = subprocess.run([CLI, "--url", url, "--token", TOKEN] + list(args),
+                           capture_output=True, text=True, timeout=60)
+        return p.returncode, p.stdout, p.stderr
+
+    model = "WPX" + uuid.uuid4().hex[:6]
+    alice_dev = "ADM" + uuid.uuid4().hex[:12].upper()
+    bob_dev = "ADM" + uuid.uuid4().hex[:12].upper()
+    for user, dev in (("alice@example.test", alice_dev), ("bob@example.test", bob_dev)):
+        c = EasClient("127.0.0.1", rules_gateway.eas_port, user=user, device_id=dev,
+                      device_type=model)
+        assert c.folder_sync(0).status == 200
+
+    code, out, err = run("rules", "list", "--format", "csv")
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [(r["name"], r["source"], r["action"]) for r in rows] == [
+        ("allow-bob", "yaml", "allow"), ("(default)", "yaml", "allow")]
+
+    # Appended after allow-bob, a block rule for the model hits only alice's phone.
+    code, out, err = run("rules", "test", "block-" + model, "--action", "block",
+                         "--match", "device_type=" + model, "--format", "csv")
+    assert code == 0, err
+    changed = list(csv.DictReader(io.StringIO(out)))
+    assert [(r["device_id"], r["from"], r["to"]) for r in changed] == [
+        (alice_dev, "allow", "block")]
+    # In first position it would catch bob's too.
+    code, out, err = run("rules", "test", "block-" + model, "--action", "block",
+                         "--match", "device_type=" + model, "--position", "1", "--format", "json")
+    assert code == 0, err
+    assert sorted(r["device_id"] for r in json.loads(out)) == sorted([alice_dev, bob_dev])
+
+    code, out, err = run("rules", "test", "x", "--action", "deny", "--match", "user=a")
+    assert code == 1 and out == ""
+    assert err == ('easgate-admin: rule: "action" must be one of allow, block, quarantine\n')
+    code, _, err = run("rules", "test", "x", "--action", "block", "--match", "colour=red")
+    assert code == 1 and err.startswith('easgate-admin: rule: unknown match field "colour"')
+    code, _, err = run("rules", "test", "allow-bob", "--action", "block", "--match", "user=x")
+    assert code == 1 and err == 'easgate-admin: rule: a rule named "allow-bob" already exists\n'

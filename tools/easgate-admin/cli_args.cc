@@ -10,8 +10,9 @@ namespace easgate {
 namespace {
 
 // Options that take a value; every other "--x" is a flag.
-const std::set<std::string> kValueOptions = {"--config", "--url",   "--token", "--format",
-                                             "--user",   "--reason", "--since", "--limit"};
+const std::set<std::string> kValueOptions = {"--config", "--url",   "--token",  "--format",
+                                             "--user",   "--reason", "--since",  "--limit",
+                                             "--action", "--match",  "--position"};
 const std::set<std::string> kFlagOptions = {"--help", "--account-only", "--force"};
 const std::set<std::string> kGlobalOptions = {"--config", "--url", "--token", "--format",
                                               "--help"};
@@ -214,6 +215,100 @@ Result<ApiCall> audit_call(const Parsed& p) {
   return call;
 }
 
+// --match FIELD=PATTERN (exact), FIELD^=PATTERN (prefix) or FIELD~=PATTERN (glob); one
+// --match per condition would need repeated options, so conditions are comma-separated:
+// --match "device_type~=WP*,user_agent^=MSFT".
+Result<JsonValue> parse_match(const std::string& text) {
+  JsonValue match = JsonValue::object();
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    const std::string item = text.substr(start, comma - start);
+    const size_t eq = item.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 >= item.size()) {
+      return usage_error("rules: --match \"" + item +
+                         "\" is not FIELD=PATTERN, FIELD^=PATTERN or FIELD~=PATTERN");
+    }
+    std::string field = item.substr(0, eq);
+    std::string kind = "exact";
+    if (field.back() == '^' || field.back() == '~') {
+      kind = field.back() == '^' ? "prefix" : "glob";
+      field.pop_back();
+    }
+    if (match.find(field)) return usage_error("rules: --match names " + field + " twice");
+    match.set(field, JsonValue::object().set(kind, item.substr(eq + 1)));
+    start = comma + 1;
+  }
+  return match;
+}
+
+Result<ApiCall> rules_call(const Parsed& p) {
+  static const std::vector<std::string> kVerbs = {"list", "add", "remove", "test"};
+  if (p.words.size() < 2) return usage_error("rules: expected one of " + join(kVerbs));
+  const std::string& sub = p.words[1];
+  const std::string verb = "rules " + sub;
+  if (sub == "list") {
+    if (Status s = only_options(p, verb, {}); !s.is_ok()) return s;
+    if (p.words.size() != 2) return usage_error(verb + ": takes no arguments");
+    return ApiCall{"GET", "/api/rules", "", "", true};
+  }
+  if (sub == "remove") {
+    if (Status s = only_options(p, verb, {}); !s.is_ok()) return s;
+    if (p.words.size() != 3) return usage_error(verb + ": expected NAME");
+    return ApiCall{"DELETE", "/api/rules/" + percent_encode(p.words[2]), "", "", false};
+  }
+  if (sub != "add" && sub != "test") {
+    return usage_error("rules: unknown verb \"" + sub + "\" (expected " + join(kVerbs) + ")");
+  }
+  if (Status s = only_options(p, verb, {"--action", "--match", "--position"}); !s.is_ok()) return s;
+  if (p.words.size() != 3) {
+    return usage_error(verb + ": expected NAME --action allow|block|quarantine --match FIELD=PATTERN");
+  }
+  auto action = p.options.find("--action");
+  auto match = p.options.find("--match");
+  if (action == p.options.end()) return usage_error(verb + ": --action allow|block|quarantine is required");
+  if (match == p.options.end()) return usage_error(verb + ": --match FIELD=PATTERN is required");
+  Result<JsonValue> conditions = parse_match(match->second);
+  if (!conditions.is_ok()) return conditions.status();
+  JsonValue body = JsonValue::object();
+  body.set("name", p.words[2]).set("action", action->second).set("match", std::move(*conditions));
+  if (auto pos = p.options.find("--position"); pos != p.options.end()) {
+    const std::string& v = pos->second;
+    if (v.empty() || v.size() > 6 || v.find_first_not_of("0123456789") != std::string::npos) {
+      return usage_error(verb + ": --position \"" + v + "\" is not a positive number");
+    }
+    body.set("position", static_cast<int64_t>(std::stol(v)));
+  }
+  // test answers with the devices it would change, which is a listing.
+  return ApiCall{"POST", sub == "test" ? "/api/rules/test" : "/api/rules",
+                 "", body.dump(), sub == "test"};
+}
+
+Result<ApiCall> policies_call(const Parsed& p) {
+  static const std::vector<std::string> kVerbs = {"list", "show", "assign"};
+  if (p.words.size() < 2) return usage_error("policies: expected one of " + join(kVerbs));
+  const std::string& sub = p.words[1];
+  const std::string verb = "policies " + sub;
+  if (sub == "list") {
+    if (Status s = only_options(p, verb, {}); !s.is_ok()) return s;
+    if (p.words.size() != 2) return usage_error(verb + ": takes no arguments");
+    return ApiCall{"GET", "/api/policies", "", "", true};
+  }
+  if (sub == "show") {
+    if (Status s = only_options(p, verb, {}); !s.is_ok()) return s;
+    if (p.words.size() != 3) return usage_error(verb + ": expected NAME");
+    return ApiCall{"GET", "/api/policies/" + percent_encode(p.words[2]), "", "", true};
+  }
+  if (sub == "assign") {
+    if (Status s = only_options(p, verb, {}); !s.is_ok()) return s;
+    if (p.words.size() != 4) return usage_error(verb + ": expected NAME USER");
+    return ApiCall{"POST", "/api/policies/" + percent_encode(p.words[2]) + "/assign", "",
+                   JsonValue::object().set("user", p.words[3]).dump(), false};
+  }
+  return usage_error("policies: unknown verb \"" + sub + "\" (expected " + join(kVerbs) + ")");
+}
+
 }  // namespace
 
 const char* cli_usage() {
@@ -228,6 +323,11 @@ const char* cli_usage() {
          "  users list | users show USER | users enable|disable USER [--reason TEXT]\n"
          "  reports devices|users|wipes\n"
          "  audit [--since 2026-01-02|2026-01-02T10:00:00Z|24h] [--limit N]\n"
+         "  rules list | rules remove NAME\n"
+         "  rules add|test NAME --action allow|block|quarantine --match COND[,COND...]\n"
+         "        [--position N]   COND: FIELD=EXACT, FIELD^=PREFIX or FIELD~=GLOB; FIELD one of\n"
+         "        device_type, device_model, device_os, user_agent, user, group\n"
+         "  policies list | policies show NAME | policies assign NAME USER\n"
          "The token may also come from $EASGATE_ADMIN_TOKEN. Exit codes: 0 ok, 1 server-side\n"
          "error, 2 usage error.\n";
 }
@@ -257,7 +357,7 @@ Result<CliCommand> parse_cli(const std::vector<std::string>& args) {
     return usage_error("--url \"" + out.options.url + "\" must start with http:// or https://");
   }
   if (p.words.empty()) {
-    return usage_error("expected a verb: devices, users, reports, audit");
+    return usage_error("expected a verb: devices, users, reports, audit, rules, policies");
   }
   const std::string& area = p.words[0];
   Result<ApiCall> call = usage_error("");
@@ -265,7 +365,10 @@ Result<CliCommand> parse_cli(const std::vector<std::string>& args) {
   else if (area == "users") call = users_call(p);
   else if (area == "reports") call = reports_call(p);
   else if (area == "audit") call = audit_call(p);
-  else return usage_error("unknown verb \"" + area + "\" (expected devices, users, reports, audit)");
+  else if (area == "rules") call = rules_call(p);
+  else if (area == "policies") call = policies_call(p);
+  else return usage_error("unknown verb \"" + area +
+                          "\" (expected devices, users, reports, audit, rules, policies)");
   if (!call.is_ok()) return call.status();
   out.call = std::move(*call);
   return out;

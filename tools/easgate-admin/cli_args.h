@@ -10,6 +10,8 @@
 //   users list | show U | enable U | disable U [--reason TEXT]   Set-CASMailbox
 //   reports devices|users|wipes
 //   audit [--since TIME] [--limit N]
+//   rules list | remove NAME | add|test NAME --action A --match COND[,COND] [--position N]
+//   policies list | show NAME | assign NAME USER
 // A device is "USER DEVICE" or "USER/DEVICE". Options may come before or after the verb.
 
 #include <string>

@@ -56,9 +56,9 @@ TEST_CASE("cli: verbs map to API calls") {
 }
 
 TEST_CASE("cli: usage errors are one precise line") {
-  CHECK(usage_error({}) == "expected a verb: devices, users, reports, audit");
+  CHECK(usage_error({}) == "expected a verb: devices, users, reports, audit, rules, policies");
   CHECK(usage_error({"device", "list"}) ==
-        "unknown verb \"device\" (expected devices, users, reports, audit)");
+        "unknown verb \"device\" (expected devices, users, reports, audit, rules, policies)");
   CHECK(usage_error({"devices", "frob"}).find("devices: unknown verb \"frob\"") == 0);
   CHECK(usage_error({"devices", "block", "alice"}) ==
         "devices block: expected USER DEVICE or USER/DEVICE, got 1 argument");
@@ -104,4 +104,27 @@ admin: {token: 0123456789abcdef-token}
   no_admin.source_path = "gw.yaml";
   CHECK(admin_target_from_config(no_admin).status().message() ==
         "gw.yaml: no listener has role admin");
+}
+
+TEST_CASE("cli: rules and policies verbs") {
+  CliCommand c = ok({"rules", "test", "block-wp", "--action", "block", "--match",
+                     "device_type~=WP*,user_agent^=MSFT", "--position", "1"});
+  CHECK(c.call.method == "POST");
+  CHECK(c.call.path == "/api/rules/test");
+  CHECK(c.call.listing);
+  CHECK(c.call.body == R"({"name":"block-wp","action":"block","match":{"device_type":{"glob":"WP*"},)"
+                       R"("user_agent":{"prefix":"MSFT"}},"position":1})");
+  c = ok({"rules", "add", "x", "--action", "allow", "--match", "user=alice@example.test"});
+  CHECK(c.call.path == "/api/rules");
+  CHECK_FALSE(c.call.listing);
+  CHECK(ok({"rules", "remove", "x"}).call.method == "DELETE");
+  CHECK(ok({"policies", "show", "strict"}).call.path == "/api/policies/strict");
+  c = ok({"policies", "assign", "strict", "bob@example.test"});
+  CHECK(c.call.body == R"({"user":"bob@example.test"})");
+  CHECK(usage_error({"rules", "test", "x", "--action", "block"}) ==
+        "rules test: --match FIELD=PATTERN is required");
+  CHECK(usage_error({"rules", "test", "x", "--action", "block", "--match", "device_type"}) ==
+        "rules: --match \"device_type\" is not FIELD=PATTERN, FIELD^=PATTERN or FIELD~=PATTERN");
+  CHECK(usage_error({"rules", "list", "--match", "a=b"}) == "rules list: unknown option --match");
+  CHECK(usage_error({"policies", "assign", "strict"}) == "policies assign: expected NAME USER");
 }
