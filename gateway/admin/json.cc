@@ -493,6 +493,8 @@ void JsonValue::dump_to(std::string& out, int indent, int depth) const {
       char buf[32];
       std::snprintf(buf, sizeof buf, "%.17g", double_);
       out += buf;
+      // Keep it a non-integer on re-parse (2.0 must not come back as the integer 2).
+      if (std::string_view(buf).find_first_of(".eE") == std::string_view::npos) out += ".0";
       return;
     }
     case Type::kString: append_json_string(out, string_); return;

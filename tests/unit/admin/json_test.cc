@@ -83,3 +83,14 @@ TEST_CASE("json: the writer escapes and replaces invalid UTF-8") {
   CHECK(JsonValue::array().dump() == "[]");
   CHECK(JsonValue(0.5).dump() == "0.5");
 }
+
+TEST_CASE("json: doubles stay doubles through a round trip") {
+  for (const char* text : {"2.0", "-0.0", "1e300", "0.1"}) {
+    Result<JsonValue> v = parse_json(text);
+    REQUIRE(v.is_ok());
+    Result<JsonValue> again = parse_json(v->dump());
+    REQUIRE(again.is_ok());
+    CHECK(again->type() == JsonValue::Type::kDouble);
+    CHECK(*again == *v);
+  }
+}
