@@ -120,7 +120,9 @@ std::string to_utf8(std::string_view bytes, std::string_view charset) {
   }
   std::string out = convert_with_iconv(cd, bytes);
   iconv_close(cd);
-  // iconv output is UTF-8 by construction; CP1252's five unassigned bytes hit EILSEQ above.
+  // iconv output is UTF-8 by construction (CP1252's five unassigned bytes hit EILSEQ
+  // above) but may hold NUL, which would end a WBXML inline string early.
+  if (out.find('\0') != std::string::npos) return make_valid_utf8(out);
   return out;
 }
 

@@ -24,6 +24,9 @@ GMimeParserOptions* parser_options() {
   return options;
 }
 
+// See MimeMessage::parse: enough for kMaxParts containers however they are spelled.
+constexpr size_t kMaxContainerMentions = 4 * kMaxParts;
+
 std::string child_path(const std::string& parent, int index) {
   return parent.empty() ? std::to_string(index + 1) : parent + "." + std::to_string(index + 1);
 }
@@ -52,7 +55,21 @@ Result<MimeMessage> MimeMessage::parse(std::string_view bytes) {
   ensure_gmime_initialized();
   MimeMessage m;
   m.raw_.assign(bytes);
-  GPtr<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(m.raw_.data(), m.raw_.size()));
+  // GMime checks every line against the whole stack of open boundaries, so a message of
+  // thousands of nested multiparts costs seconds. Nothing past kMaxParts is mapped anyway:
+  // GMime sees the bytes only up to the kMaxContainerMentions-th "multipart/".
+  size_t parse_size = m.raw_.size();
+  size_t mentions = 0;
+  for (size_t pos = m.raw_.find("ultipart/"); pos != std::string::npos;
+       pos = m.raw_.find("ultipart/", pos + 9)) {
+    if (++mentions > kMaxContainerMentions) {
+      size_t line = m.raw_.rfind('\n', pos);
+      parse_size = line == std::string::npos ? 0 : line + 1;
+      m.structure_truncated_ = true;
+      break;
+    }
+  }
+  GPtr<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(m.raw_.data(), parse_size));
   GPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
   g_mime_parser_set_format(parser.get(), GMIME_FORMAT_MESSAGE);
   m.message_.reset(g_mime_parser_construct_message(parser.get(), parser_options()));

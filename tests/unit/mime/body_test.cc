@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include "backends/mime/email_body.h"
+#include "backends/mime/email_fields.h"
 #include "backends/mime/html_text.h"
 #include "tests/unit/mime/test_support.h"
 
@@ -136,6 +137,19 @@ TEST_CASE("bounded: deep nesting and many parts are cut off, not crashed") {
   CHECK(m2.structure_truncated());
   CHECK(m2.parts().size() == kMaxParts);
   CHECK(make_body(m2, {}).data == "body");
+}
+
+TEST_CASE("thousands of nested multiparts are parsed quickly, raw MIME kept whole") {
+  std::string deep = "From: a@example.test\r\nSubject: deep\r\nMIME-Version: 1.0\r\n";
+  for (int i = 0; i < 20000; ++i) {
+    deep += "Content-Type: multipart/mixed; boundary=b" + std::to_string(i) + "\r\n\r\n--b" +
+            std::to_string(i) + "\r\n";
+  }
+  auto m = test::parse_ok(deep);
+  CHECK(m.structure_truncated());
+  CHECK(m.parts().size() <= kMaxParts);
+  CHECK(make_body(m, {BodyType::kMime, std::nullopt, false, 0}).data == deep);
+  CHECK(extract_email_fields(m, {}).subject == "deep");
 }
 
 TEST_CASE("garbage input never crashes") {

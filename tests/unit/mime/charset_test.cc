@@ -27,6 +27,9 @@ TEST_CASE("to_utf8 converts the charsets mail uses") {
 TEST_CASE("to_utf8 replaces what does not decode instead of failing") {
   CHECK(to_utf8("a\xFF" "b", "utf-8") == "a\xEF\xBF\xBD" "b");
   CHECK(to_utf8("a\xE6\x97", "UTF-8") == "a\xEF\xBF\xBD\xEF\xBF\xBD");
+  // NUL never reaches a device (it would end a WBXML string).
+  CHECK(to_utf8(std::string("a\0b\xE9", 4), "iso-8859-1") == "a\xEF\xBF\xBD" "b\xC3\xA9");
+  CHECK(to_utf8(std::string("a\0b", 3), "utf-8") == "a\xEF\xBF\xBD" "b");
   // Unlabelled 8-bit text is read as windows-1252.
   CHECK(to_utf8("caf\xE9", "") == "caf\xC3\xA9");
   CHECK(to_utf8("caf\xE9", "us-ascii") == "caf\xC3\xA9");
