@@ -7,6 +7,7 @@ AllowNonProvisionableDevices for a 2.5 device.
 Store writes an admin would make (approve, wipe) go straight to the gateway's SQLite file
 until the admin API lands; they use the same columns the store methods write.
 """
+import imaplib
 import os
 import sqlite3
 import tempfile
@@ -178,6 +179,19 @@ def test_quarantine_shows_notice_until_approved(gov):
     assert "quarantined" in r.xml
     assert device_row(gov, c)["access_state"] == "quarantined"
     assert device_row(gov, c)["quarantine_notified_at"] > 0  # claimed once
+    # The notice mail reaches the admin address (bob) through SMTP submission.
+    deadline = time.time() + 20
+    found = []
+    while not found and time.time() < deadline:
+        conn = imaplib.IMAP4("127.0.0.1", 10143, timeout=10)
+        conn.login("bob", "secret")
+        conn.select("INBOX", readonly=True)
+        _, data = conn.search(None, "BODY", c.device_id)
+        found = data[0].split()
+        conn.logout()
+        if not found:
+            time.sleep(0.5)
+    assert found, "quarantine notice not delivered to the admin address"
     # Admin approval (store set_device_access: state + admin source).
     with db(gov) as conn:
         conn.execute("UPDATE devices SET access_state = 'allowed', access_source = 'admin' "
