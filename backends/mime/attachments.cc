@@ -29,8 +29,7 @@ std::string fallback_name(GMimeObject* object, const std::string& section) {
 
 std::string display_name_of(GMimeObject* object, const std::string& section) {
   if (GMIME_IS_MESSAGE_PART(object)) {
-    const char* explicit_name =
-        g_mime_object_get_content_disposition_parameter(object, "filename");
+    const char* explicit_name = g_mime_object_get_content_disposition_parameter(object, "filename");
     if (explicit_name && *explicit_name) return make_valid_utf8(explicit_name);
     GMimeMessage* inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(object));
     const char* subject = inner ? g_mime_message_get_subject(inner) : nullptr;

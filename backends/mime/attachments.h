@@ -25,14 +25,14 @@ enum class AttachmentMethod : uint8_t {
 
 // One airsyncbase:Attachment.
 struct EasAttachment {
-  std::string display_name;     // airsyncbase:DisplayName (RFC 2231/2047 decoded, UTF-8)
-  std::string file_reference;   // airsyncbase:FileReference part: the IMAP section
+  std::string display_name;    // airsyncbase:DisplayName (RFC 2231/2047 decoded, UTF-8)
+  std::string file_reference;  // airsyncbase:FileReference part: the IMAP section
   AttachmentMethod method = AttachmentMethod::kNormal;  // airsyncbase:Method
   uint64_t estimated_data_size = 0;  // airsyncbase:EstimatedDataSize: decoded size estimate
-  std::string content_id;       // airsyncbase:ContentId without <>, "" when absent
-  std::string content_location;  // airsyncbase:ContentLocation, "" when absent
-  bool is_inline = false;       // airsyncbase:IsInline: shown inside the HTML body
-  std::string content_type;     // "image/png"; not sent in Sync, useful for Fetch
+  std::string content_id;            // airsyncbase:ContentId without <>, "" when absent
+  std::string content_location;      // airsyncbase:ContentLocation, "" when absent
+  bool is_inline = false;            // airsyncbase:IsInline: shown inside the HTML body
+  std::string content_type;          // "image/png"; not sent in Sync, useful for Fetch
 };
 
 // The attachments of `message` in document order; at most kMaxParts.

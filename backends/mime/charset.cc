@@ -1,10 +1,10 @@
 #include "backends/mime/charset.h"
 
-#include <cerrno>
-#include <iconv.h>
-
 #include <glib.h>
 #include <gmime/gmime.h>
+#include <iconv.h>
+
+#include <cerrno>
 
 namespace easgate::mime {
 namespace {
@@ -35,8 +35,8 @@ std::string iconv_name_for(std::string_view charset) {
       iequals(charset, "euc-cn")) {
     return "GB18030";
   }
-  if (iequals(charset, "shift_jis") || iequals(charset, "shift-jis") ||
-      iequals(charset, "sjis") || iequals(charset, "x-sjis") || iequals(charset, "ms_kanji")) {
+  if (iequals(charset, "shift_jis") || iequals(charset, "shift-jis") || iequals(charset, "sjis") ||
+      iequals(charset, "x-sjis") || iequals(charset, "ms_kanji")) {
     return "CP932";
   }
   if (iequals(charset, "ks_c_5601-1987") || iequals(charset, "euc-kr")) return "CP949";

@@ -9,10 +9,10 @@
 namespace easgate::mime {
 
 // Converts `bytes` in MIME charset `charset` to UTF-8. Undecodable bytes and NUL (which
-// WBXML strings cannot carry) become U+FFFD; never fails. An empty, us-ascii or unknown charset is read as UTF-8 when the bytes are
-// valid UTF-8 and as windows-1252 otherwise (what 8-bit mail without a label usually is).
-// ISO-8859-1 is read as its superset windows-1252, GB2312 as GB18030 and Shift_JIS as
-// CP932, the way mail clients do (WHATWG Encoding Standard labels).
+// WBXML strings cannot carry) become U+FFFD; never fails. An empty, us-ascii or unknown charset is
+// read as UTF-8 when the bytes are valid UTF-8 and as windows-1252 otherwise (what 8-bit mail
+// without a label usually is). ISO-8859-1 is read as its superset windows-1252, GB2312 as GB18030
+// and Shift_JIS as CP932, the way mail clients do (WHATWG Encoding Standard labels).
 std::string to_utf8(std::string_view bytes, std::string_view charset);
 
 // `text` with every invalid UTF-8 sequence and every NUL replaced by U+FFFD.

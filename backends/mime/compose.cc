@@ -60,13 +60,16 @@ Quote make_quote(const MimeMessage& original, bool forward) {
   std::string html = body_inner(html_of(original));
   if (forward) {
     std::string head = "-------- Forwarded message --------\n";
-    head += "From: " + from + "\nDate: " + date + "\nSubject: " +
-            header_or(m, "Subject", "") + "\nTo: " + header_or(m, "To", "") + "\n";
+    head += "From: " + from + "\nDate: " + date + "\nSubject: " + header_or(m, "Subject", "") +
+            "\nTo: " + header_or(m, "To", "") + "\n";
     q.plain = "\n\n" + head + "\n" + text;
     std::string html_head = html_escape(head);
     std::string with_breaks;
     for (char c : html_head) {
-      if (c == '\n') with_breaks += "<br>\n"; else with_breaks.push_back(c);
+      if (c == '\n')
+        with_breaks += "<br>\n";
+      else
+        with_breaks.push_back(c);
     }
     q.html = "<br><div>" + with_breaks + "<br>" + html + "</div>";
     return q;
@@ -76,8 +79,7 @@ Quote make_quote(const MimeMessage& original, bool forward) {
   size_t pos = 0;
   while (pos <= text.size()) {
     size_t eol = text.find('\n', pos);
-    std::string_view line(text.data() + pos,
-                          (eol == std::string::npos ? text.size() : eol) - pos);
+    std::string_view line(text.data() + pos, (eol == std::string::npos ? text.size() : eol) - pos);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     q.plain += line.empty() || line.front() == '>' ? ">" : "> ";
     q.plain.append(line);
@@ -136,7 +138,10 @@ Result<std::string> compose(std::string_view original_bytes, std::string_view cl
     std::string lower = text;
     for (char& c : lower) c = g_ascii_tolower(c);
     size_t end = lower.rfind("</body");
-    if (end == std::string::npos) text += quote.html; else text.insert(end, quote.html);
+    if (end == std::string::npos)
+      text += quote.html;
+    else
+      text.insert(end, quote.html);
     set_text(html->object, text);
   }
   if (!plain && !html) {
@@ -164,8 +169,8 @@ Result<std::string> compose_reply(std::string_view original_bytes, std::string_v
   return compose(original_bytes, client_mime, replace_mime, false);
 }
 
-Result<std::string> compose_forward(std::string_view original_bytes,
-                                    std::string_view client_mime, bool replace_mime) {
+Result<std::string> compose_forward(std::string_view original_bytes, std::string_view client_mime,
+                                    bool replace_mime) {
   return compose(original_bytes, client_mime, replace_mime, true);
 }
 
@@ -184,11 +189,13 @@ Result<std::vector<std::string>> envelope_recipients(std::string_view mime) {
       if (INTERNET_ADDRESS_IS_MAILBOX(a)) {
         boxes.push_back(INTERNET_ADDRESS_MAILBOX(a));
       } else if (INTERNET_ADDRESS_IS_GROUP(a)) {
-        InternetAddressList* members = internet_address_group_get_members(INTERNET_ADDRESS_GROUP(a));
+        InternetAddressList* members =
+            internet_address_group_get_members(INTERNET_ADDRESS_GROUP(a));
         int m = members ? internet_address_list_length(members) : 0;
         for (int j = 0; j < m; ++j) {
           InternetAddress* member = internet_address_list_get_address(members, j);
-          if (INTERNET_ADDRESS_IS_MAILBOX(member)) boxes.push_back(INTERNET_ADDRESS_MAILBOX(member));
+          if (INTERNET_ADDRESS_IS_MAILBOX(member))
+            boxes.push_back(INTERNET_ADDRESS_MAILBOX(member));
         }
       }
       for (auto* box : boxes) {
@@ -232,7 +239,8 @@ std::string strip_bcc(std::string_view mime) {
       break;
     }
     bool continuation = line[0] == ' ' || line[0] == '\t';
-    if (!continuation) dropping = line.size() >= 4 && g_ascii_strncasecmp(line.data(), "bcc:", 4) == 0;
+    if (!continuation)
+      dropping = line.size() >= 4 && g_ascii_strncasecmp(line.data(), "bcc:", 4) == 0;
     if (!dropping) out.append(line);
     pos = next;
   }

@@ -18,15 +18,13 @@ namespace easgate::mime {
 // headers are kept, Bcc included (strip it with strip_bcc() for the wire). CRLF output.
 // malformed when either input is not a message.
 [[nodiscard]] Result<std::string> compose_reply(std::string_view original_bytes,
-                                                std::string_view client_mime,
-                                                bool replace_mime);
+                                                std::string_view client_mime, bool replace_mime);
 
 // SmartForward: like compose_reply but the original is introduced by a "Forwarded
 // message" block instead of quoted, and its attachments (inline images included, so cid:
 // references keep working) are attached after the client's own. No In-Reply-To.
 [[nodiscard]] Result<std::string> compose_forward(std::string_view original_bytes,
-                                                  std::string_view client_mime,
-                                                  bool replace_mime);
+                                                  std::string_view client_mime, bool replace_mime);
 
 // Every To, Cc and Bcc address of `mime` (groups expanded), each once, in order; the SMTP
 // RCPT TO list. malformed when `mime` is not a message; may be empty.

@@ -28,7 +28,8 @@ std::string unflow_text(std::string_view text, bool delsp) {
   while (pos < text.size()) {
     size_t eol = text.find('\n', pos);
     size_t next = eol == std::string_view::npos ? text.size() : eol + 1;
-    std::string_view line = text.substr(pos, (eol == std::string_view::npos ? text.size() : eol) - pos);
+    std::string_view line =
+        text.substr(pos, (eol == std::string_view::npos ? text.size() : eol) - pos);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     // RFC 3676 4.4: a leading space was added for stuffing; the signature line "-- " is
     // never flowed.
@@ -101,9 +102,12 @@ EasBody make_body(const MimeMessage& message, const BodyRequest& request) {
 
 bool should_send_mime(const MimeMessage& message, MimeSupport support) {
   switch (support) {
-    case MimeSupport::kNever: return false;
-    case MimeSupport::kSmimeOnly: return message.smime_signed() || message.smime_encrypted();
-    case MimeSupport::kAlways: return true;
+    case MimeSupport::kNever:
+      return false;
+    case MimeSupport::kSmimeOnly:
+      return message.smime_signed() || message.smime_encrypted();
+    case MimeSupport::kAlways:
+      return true;
   }
   return false;
 }

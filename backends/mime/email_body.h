@@ -20,9 +20,9 @@ enum class BodyType : uint8_t {
 
 // One BodyPreference (or BodyPartPreference) of the request.
 struct BodyRequest {
-  BodyType type = BodyType::kPlain;            // airsyncbase:Type
-  std::optional<uint32_t> truncation_size;     // airsyncbase:TruncationSize in bytes; none = all
-  bool all_or_none = false;  // airsyncbase:AllOrNone: too big means no data at all
+  BodyType type = BodyType::kPlain;         // airsyncbase:Type
+  std::optional<uint32_t> truncation_size;  // airsyncbase:TruncationSize in bytes; none = all
+  bool all_or_none = false;                 // airsyncbase:AllOrNone: too big means no data at all
   uint32_t preview_size = 0;  // airsyncbase:Preview in characters (0 = none; capped at 255)
 };
 

@@ -154,9 +154,9 @@ std::string format_eas_date(int64_t unix_seconds) {
 }
 
 std::string normalize_subject(std::string_view subject) {
-  static constexpr std::string_view kPrefixes[] = {"re",  "fwd", "fw",   "aw",  "wg", "sv",
-                                                   "vs",  "antw", "tr",  "rif", "ref", "odp",
-                                                   "vl",  "enc", "res"};
+  static constexpr std::string_view kPrefixes[] = {"re",  "fwd", "fw",   "aw",  "wg",
+                                                   "sv",  "vs",  "antw", "tr",  "rif",
+                                                   "ref", "odp", "vl",   "enc", "res"};
   std::string s = trim(subject);
   for (int round = 0; round < 16; ++round) {
     bool stripped = false;

@@ -15,7 +15,7 @@ namespace easgate::mime {
 
 // What the caller knows about the message beyond its bytes.
 struct EmailContext {
-  std::optional<int64_t> internal_date;    // IMAP INTERNALDATE, Unix seconds (DateReceived)
+  std::optional<int64_t> internal_date;     // IMAP INTERNALDATE, Unix seconds (DateReceived)
   std::vector<std::string> user_addresses;  // the mailbox owner's addresses (ReceivedAsBcc)
 };
 
@@ -35,26 +35,26 @@ enum class NativeBodyType : uint8_t {
 
 // The Email class of one message, every string UTF-8.
 struct EasEmailFields {
-  std::string to;            // email:To, "Name" <addr>, comma separated (MS-ASEMAIL 2.2.2.79)
-  std::string cc;            // email:Cc, same format
-  std::string from;          // email:From, same format, first From mailbox
-  std::string reply_to;      // email:ReplyTo, same format (semicolon-free)
-  std::string subject;       // email:Subject, RFC 2047 decoded
+  std::string to;             // email:To, "Name" <addr>, comma separated (MS-ASEMAIL 2.2.2.79)
+  std::string cc;             // email:Cc, same format
+  std::string from;           // email:From, same format, first From mailbox
+  std::string reply_to;       // email:ReplyTo, same format (semicolon-free)
+  std::string subject;        // email:Subject, RFC 2047 decoded
   int64_t date_received = 0;  // email:DateReceived, Unix seconds (INTERNALDATE, else Date)
-  std::string display_to;    // email:DisplayTo, display names of To joined by "; "
-  std::string thread_topic;  // email:ThreadTopic, Thread-Topic or subject without Re:/Fwd:
+  std::string display_to;     // email:DisplayTo, display names of To joined by "; "
+  std::string thread_topic;   // email:ThreadTopic, Thread-Topic or subject without Re:/Fwd:
   Importance importance = Importance::kNormal;  // email:Importance
   std::string message_class;  // email:MessageClass, e.g. "IPM.Note" (MS-ASEMAIL 2.2.2.49)
   int internet_cpid = 65001;  // email:InternetCPID; 65001 since every string is UTF-8
   std::string content_class;  // email:ContentClass, urn:content-classes:message|calendarmessage
   NativeBodyType native_body_type = NativeBodyType::kPlain;  // airsyncbase:NativeBodyType
-  std::string conversation_id;     // email2:ConversationId, 16 raw bytes (MS-ASCON 2.2.2.3)
-  std::string conversation_index;  // email2:ConversationIndex, raw bytes (MS-ASCON 2.2.2.4)
-  bool received_as_bcc = false;  // email2:ReceivedAsBcc: no user address in To or Cc
-  std::string sender;         // email2:Sender when Sender differs from From, else ""
-  std::string calendar;       // the text/calendar part (UTF-8) of a meeting message, or ""
-  std::string message_id;     // Message-ID without <>, for replies and dedup; "" when absent
-  bool has_attachments = false;    // at least one part has PartRole::kAttachment
+  std::string conversation_id;       // email2:ConversationId, 16 raw bytes (MS-ASCON 2.2.2.3)
+  std::string conversation_index;    // email2:ConversationIndex, raw bytes (MS-ASCON 2.2.2.4)
+  bool received_as_bcc = false;      // email2:ReceivedAsBcc: no user address in To or Cc
+  std::string sender;                // email2:Sender when Sender differs from From, else ""
+  std::string calendar;              // the text/calendar part (UTF-8) of a meeting message, or ""
+  std::string message_id;            // Message-ID without <>, for replies and dedup; "" when absent
+  bool has_attachments = false;      // at least one part has PartRole::kAttachment
   bool structure_truncated = false;  // kMaxParts/kMaxDepth hit: some parts not shown
 };
 

@@ -26,9 +26,9 @@ std::string tag_name_at(std::string_view html, size_t pos) {
 
 bool is_block(const std::string& tag) {
   static constexpr std::string_view kBlocks[] = {
-      "p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
-      "ul", "ol", "table", "pre", "hr", "dt", "dd", "section", "article", "header",
-      "footer", "address", "center"};
+      "p",  "div",     "br",         "li",     "tr",     "h1",      "h2",    "h3", "h4",
+      "h5", "h6",      "blockquote", "ul",     "ol",     "table",   "pre",   "hr", "dt",
+      "dd", "section", "article",    "header", "footer", "address", "center"};
   for (auto b : kBlocks) {
     if (tag == b) return true;
   }
@@ -62,14 +62,16 @@ size_t decode_entity(std::string_view html, size_t pos, std::string& out) {
     append_code_point(out, cp);
     return semi - pos + 1;
   }
-  static constexpr struct { std::string_view name; uint32_t cp; } kNamed[] = {
-      {"amp", '&'},     {"lt", '<'},      {"gt", '>'},       {"quot", '"'},
-      {"apos", '\''},   {"nbsp", 0xA0},   {"copy", 0xA9},    {"reg", 0xAE},
-      {"euro", 0x20AC}, {"ndash", 0x2013}, {"mdash", 0x2014}, {"hellip", 0x2026},
-      {"laquo", 0xAB},  {"raquo", 0xBB},  {"auml", 0xE4},    {"ouml", 0xF6},
-      {"uuml", 0xFC},   {"Auml", 0xC4},   {"Ouml", 0xD6},    {"Uuml", 0xDC},
-      {"szlig", 0xDF},  {"eacute", 0xE9}, {"egrave", 0xE8},  {"rsquo", 0x2019},
-      {"lsquo", 0x2018}, {"rdquo", 0x201D}, {"ldquo", 0x201C}, {"bull", 0x2022}};
+  static constexpr struct {
+    std::string_view name;
+    uint32_t cp;
+  } kNamed[] = {{"amp", '&'},      {"lt", '<'},       {"gt", '>'},       {"quot", '"'},
+                {"apos", '\''},    {"nbsp", 0xA0},    {"copy", 0xA9},    {"reg", 0xAE},
+                {"euro", 0x20AC},  {"ndash", 0x2013}, {"mdash", 0x2014}, {"hellip", 0x2026},
+                {"laquo", 0xAB},   {"raquo", 0xBB},   {"auml", 0xE4},    {"ouml", 0xF6},
+                {"uuml", 0xFC},    {"Auml", 0xC4},    {"Ouml", 0xD6},    {"Uuml", 0xDC},
+                {"szlig", 0xDF},   {"eacute", 0xE9},  {"egrave", 0xE8},  {"rsquo", 0x2019},
+                {"lsquo", 0x2018}, {"rdquo", 0x201D}, {"ldquo", 0x201C}, {"bull", 0x2022}};
   for (const auto& e : kNamed) {
     if (name == e.name) {
       append_code_point(out, e.cp);
@@ -112,8 +114,7 @@ std::string html_to_text(std::string_view html) {
       size_t gt = html.find('>', i + 1);
       if (gt == std::string_view::npos) break;  // an unterminated tag ends the text
       i = gt + 1;
-      if (!closing && (tag == "script" || tag == "style" || tag == "head" ||
-                       tag == "title")) {
+      if (!closing && (tag == "script" || tag == "style" || tag == "head" || tag == "title")) {
         // Skip to the matching close tag; their content is never visible text.
         std::string close = "</" + tag;
         size_t pos = i;
@@ -202,8 +203,8 @@ std::string html_declare_utf8(std::string html) {
       size_t v = i + 8;
       if (v < end && (html[v] == '"' || html[v] == '\'')) ++v;
       size_t w = v;
-      while (w < end && html[w] != '"' && html[w] != '\'' && html[w] != ';' &&
-             html[w] != ' ' && html[w] != '/' && html[w] != '>') {
+      while (w < end && html[w] != '"' && html[w] != '\'' && html[w] != ';' && html[w] != ' ' &&
+             html[w] != '/' && html[w] != '>') {
         ++w;
       }
       html.replace(v, w - v, "utf-8");
@@ -220,19 +221,29 @@ std::string html_escape(std::string_view text) {
   out.reserve(text.size() + text.size() / 8);
   for (char c : text) {
     switch (c) {
-      case '<': out.append("&lt;"); break;
-      case '>': out.append("&gt;"); break;
-      case '&': out.append("&amp;"); break;
-      case '"': out.append("&quot;"); break;
-      default: out.push_back(c);
+      case '<':
+        out.append("&lt;");
+        break;
+      case '>':
+        out.append("&gt;");
+        break;
+      case '&':
+        out.append("&amp;");
+        break;
+      case '"':
+        out.append("&quot;");
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;
 }
 
 std::string text_to_html(std::string_view text) {
-  std::string out = "<html><head><meta charset=\"utf-8\"></head><body>"
-                    "<div style=\"white-space: pre-wrap\">";
+  std::string out =
+      "<html><head><meta charset=\"utf-8\"></head><body>"
+      "<div style=\"white-space: pre-wrap\">";
   std::string escaped = html_escape(text);
   out.reserve(out.size() + escaped.size() + 32);
   for (char c : escaped) {

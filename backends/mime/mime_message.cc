@@ -88,8 +88,7 @@ const MimePart* MimeMessage::find_role(PartRole role) const {
   return nullptr;
 }
 
-void MimeMessage::map(GMimeObject* object, const std::string& path, int depth,
-                      bool in_related) {
+void MimeMessage::map(GMimeObject* object, const std::string& path, int depth, bool in_related) {
   if (parts_.size() >= kMaxParts || depth > kMaxDepth) {
     structure_truncated_ = true;
     return;
@@ -146,9 +145,12 @@ void MimeMessage::map(GMimeObject* object, const std::string& path, int depth,
   }
   PartRole wanted = PartRole::kAttachment;
   if (!is_attachment_disposition(object) && !in_related) {
-    if (is_type(object, "text", "plain")) wanted = PartRole::kPlainBody;
-    else if (is_type(object, "text", "html")) wanted = PartRole::kHtmlBody;
-    else if (is_type(object, "text", "calendar")) wanted = PartRole::kCalendar;
+    if (is_type(object, "text", "plain"))
+      wanted = PartRole::kPlainBody;
+    else if (is_type(object, "text", "html"))
+      wanted = PartRole::kHtmlBody;
+    else if (is_type(object, "text", "calendar"))
+      wanted = PartRole::kCalendar;
   }
   if (wanted == PartRole::kAttachment) {
     parts_[self].role = in_alternative_ ? PartRole::kAlternativeUnused : PartRole::kAttachment;
@@ -170,8 +172,7 @@ void MimeMessage::map(GMimeObject* object, const std::string& path, int depth,
   parts_[self].role = wanted;
 }
 
-void MimeMessage::map_alternative(GMimeMultipart* multipart, const std::string& path,
-                                  int depth) {
+void MimeMessage::map_alternative(GMimeMultipart* multipart, const std::string& path, int depth) {
   size_t saved_start = alternative_start_;
   bool saved_in = in_alternative_;
   alternative_start_ = parts_.size();

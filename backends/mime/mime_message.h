@@ -27,28 +27,30 @@ inline constexpr int kMaxDepth = 20;      // container nesting mapped per messag
 
 // What a mapped part is for, decided once at parse time.
 enum class PartRole : uint8_t {
-  kContainer,      // multipart/* or the top of the message; never shown itself
-  kPlainBody,      // the text/plain body (MS-ASAIRS Body Type 1)
-  kHtmlBody,       // the text/html body (Body Type 2), cid: references kept
-  kCalendar,       // text/calendar of a meeting request/cancel (MS-ASEMAIL MeetingRequest)
-  kAttachment,     // listed under Attachments (MS-ASAIRS 2.2.2.7)
+  kContainer,          // multipart/* or the top of the message; never shown itself
+  kPlainBody,          // the text/plain body (MS-ASAIRS Body Type 1)
+  kHtmlBody,           // the text/html body (Body Type 2), cid: references kept
+  kCalendar,           // text/calendar of a meeting request/cancel (MS-ASEMAIL MeetingRequest)
+  kAttachment,         // listed under Attachments (MS-ASAIRS 2.2.2.7)
   kAlternativeUnused,  // an alternative the device is not given (e.g. text/enriched)
-  kSignature,      // application/pkcs7-signature of a multipart/signed (kept in MIME only)
-  kEncrypted,      // application/pkcs7-mime or PGP payload (kept in MIME only)
+  kSignature,          // application/pkcs7-signature of a multipart/signed (kept in MIME only)
+  kEncrypted,          // application/pkcs7-mime or PGP payload (kept in MIME only)
 };
 
 // One mapped part. Pointers borrow from the owning MimeMessage.
 struct MimePart {
-  GMimeObject* object = nullptr;  // the GMime part (leaf, multipart or message/rfc822)
-  std::string path;               // IMAP section (RFC 3501 6.4.5), e.g. "2.1"; "" = top
-  int depth = 0;                  // container nesting level, 0 at the top
+  GMimeObject* object = nullptr;         // the GMime part (leaf, multipart or message/rfc822)
+  std::string path;                      // IMAP section (RFC 3501 6.4.5), e.g. "2.1"; "" = top
+  int depth = 0;                         // container nesting level, 0 at the top
   PartRole role = PartRole::kContainer;  // what the EAS conversion uses it for
-  bool in_related = false;        // a non-root child of multipart/related (inline image)
+  bool in_related = false;               // a non-root child of multipart/related (inline image)
 };
 
 // GObject reference released on destruction.
 struct GObjectUnref {
-  void operator()(void* p) const { if (p) g_object_unref(p); }
+  void operator()(void* p) const {
+    if (p) g_object_unref(p);
+  }
 };
 template <typename T>
 using GPtr = std::unique_ptr<T, GObjectUnref>;

@@ -20,11 +20,13 @@ namespace {
 // parts with a little non-ASCII text, RFC 2047 names, a thread; about 20 KB.
 std::string typical_message() {
   const std::string sentence =
-      "Gr\xC3\xBC\xC3\x9F" "e from M\xC3\xBCnchen: the vendor confirmed the delivery date, "
+      "Gr\xC3\xBC\xC3\x9F"
+      "e from M\xC3\xBCnchen: the vendor confirmed the delivery date, "
       "please keep the customer in the loop. ";
   std::string plain;
-  std::string html = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><style>p{margin:0}"
-                     "</style></head><body style=\"font-family:sans-serif\">";
+  std::string html =
+      "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><style>p{margin:0}"
+      "</style></head><body style=\"font-family:sans-serif\">";
   while (plain.size() < 7800) {
     plain += sentence + sentence + "\n";
     html += "<p>" + sentence + "<b>" + sentence + "</b></p>\n";
@@ -67,10 +69,11 @@ std::string typical_message() {
          "MIME-Version: 1.0\r\n"
          "Content-Type: multipart/alternative; boundary=\"=_bench\"\r\n\r\n"
          "--=_bench\r\nContent-Type: text/plain; charset=utf-8\r\n"
-         "Content-Transfer-Encoding: quoted-printable\r\n\r\n" + qp(plain) +
+         "Content-Transfer-Encoding: quoted-printable\r\n\r\n" +
+         qp(plain) +
          "\r\n--=_bench\r\nContent-Type: text/html; charset=utf-8\r\n"
-         "Content-Transfer-Encoding: quoted-printable\r\n\r\n" + qp(html) +
-         "\r\n--=_bench--\r\n";
+         "Content-Transfer-Encoding: quoted-printable\r\n\r\n" +
+         qp(html) + "\r\n--=_bench--\r\n";
 }
 
 }  // namespace
@@ -93,8 +96,7 @@ int main(int argc, char** argv) {
     checksum += fields.subject.size() + body.data.size() + body.preview.size() +
                 list_attachments(*parsed).size();
   }
-  double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   printf("mime: %zu-byte multipart/alternative -> fields + HTML body truncated at 5120\n",
          message.size());
   printf("mime: %d messages in %.3f s = %.0f messages/s (%.1f us/message) [checksum %zu]\n",

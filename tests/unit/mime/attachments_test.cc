@@ -1,8 +1,9 @@
 // Attachment listing (MS-ASAIRS 2.2.2.7) and Fetch by FileReference.
 
+#include "backends/mime/attachments.h"
+
 #include <doctest/doctest.h>
 
-#include "backends/mime/attachments.h"
 #include "backends/mime/email_body.h"
 #include "tests/unit/mime/test_support.h"
 
@@ -42,8 +43,7 @@ TEST_CASE("attachments: inline image, embedded message, text file, unnamed part"
   CHECK(atts[3].display_name == "attachment-4.bin");
   CHECK(atts[3].estimated_data_size == 3);
   // The HTML body is the related root; the attached text file is not the body.
-  CHECK(make_body(m, {BodyType::kHtml, std::nullopt, false, 0}).data ==
-        "<img src=\"cid:logo@x\">");
+  CHECK(make_body(m, {BodyType::kHtml, std::nullopt, false, 0}).data == "<img src=\"cid:logo@x\">");
 }
 
 TEST_CASE("extract_attachment: by section, into the attached message, errors") {

@@ -13,8 +13,8 @@ namespace {
 std::string alternative(const std::string& plain, const std::string& html) {
   return "From: a@example.test\r\nSubject: alt\r\nMIME-Version: 1.0\r\n"
          "Content-Type: multipart/alternative; boundary=alt\r\n\r\n"
-         "--alt\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + plain +
-         "\r\n--alt\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + html +
+         "--alt\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" +
+         plain + "\r\n--alt\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + html +
          "\r\n--alt--\r\n";
 }
 }  // namespace
@@ -99,10 +99,11 @@ TEST_CASE("plain text becomes escaped HTML when there is no HTML part") {
 }
 
 TEST_CASE("html_to_text: blocks, entities, hidden elements, whitespace") {
-  CHECK(html_to_text("<html><head><title>T</title><style>p{}</style></head>"
-                     "<body><p>Hello&nbsp;<b>World</b> &amp; you</p><p>Two&#33; &#x263A;</p>"
-                     "<script>alert(1)</script><ul><li>a</li><li>b</li></ul>x<br>y</body></html>") ==
-        "Hello World & you\n\nTwo! \xE2\x98\xBA\n\n* a\n* b\nx\ny");
+  CHECK(
+      html_to_text("<html><head><title>T</title><style>p{}</style></head>"
+                   "<body><p>Hello&nbsp;<b>World</b> &amp; you</p><p>Two&#33; &#x263A;</p>"
+                   "<script>alert(1)</script><ul><li>a</li><li>b</li></ul>x<br>y</body></html>") ==
+      "Hello World & you\n\nTwo! \xE2\x98\xBA\n\n* a\n* b\nx\ny");
   CHECK(html_to_text("a <!-- hidden --> b") == "a b");
   CHECK(html_to_text("unterminated <b") == "unterminated");
   CHECK(html_to_text("&bogus; &#xFFFFFFFF;") == "&bogus; \xEF\xBF\xBD");
@@ -126,9 +127,10 @@ TEST_CASE("bounded: deep nesting and many parts are cut off, not crashed") {
   CHECK(m.structure_truncated());
   CHECK(make_body(m, {}).data.empty());
 
-  std::string many = "From: a@example.test\r\nSubject: many\r\nMIME-Version: 1.0\r\n"
-                     "Content-Type: multipart/mixed; boundary=m\r\n\r\n"
-                     "--m\r\nContent-Type: text/plain\r\n\r\nbody\r\n";
+  std::string many =
+      "From: a@example.test\r\nSubject: many\r\nMIME-Version: 1.0\r\n"
+      "Content-Type: multipart/mixed; boundary=m\r\n\r\n"
+      "--m\r\nContent-Type: text/plain\r\n\r\nbody\r\n";
   for (int i = 0; i < 300; ++i) {
     many += "--m\r\nContent-Type: application/octet-stream\r\n\r\nx\r\n";
   }

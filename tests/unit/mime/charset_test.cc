@@ -1,9 +1,10 @@
 // Charset conversion to UTF-8 (MS-ASEMAIL InternetCPID 65001) and RFC 2047/2231 decoding.
 
+#include "backends/mime/charset.h"
+
 #include <doctest/doctest.h>
 
 #include "backends/mime/attachments.h"
-#include "backends/mime/charset.h"
 #include "backends/mime/email_body.h"
 #include "backends/mime/email_fields.h"
 #include "tests/unit/mime/test_support.h"
@@ -13,7 +14,11 @@ namespace easgate::mime {
 constexpr const char* kNihongo = "\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E";  // 日本語
 
 TEST_CASE("to_utf8 converts the charsets mail uses") {
-  CHECK(to_utf8("Gr\xFC\xDF" "e", "ISO-8859-1") == "Gr\xC3\xBC\xC3\x9F" "e");
+  CHECK(to_utf8("Gr\xFC\xDF"
+                "e",
+                "ISO-8859-1") ==
+        "Gr\xC3\xBC\xC3\x9F"
+        "e");
   // Labelled Latin-1 but really windows-1252 (the euro sign at 0x80).
   CHECK(to_utf8("\x80", "iso-8859-1") == "\xE2\x82\xAC");
   CHECK(to_utf8("\x80", "windows-1252") == "\xE2\x82\xAC");
@@ -25,11 +30,19 @@ TEST_CASE("to_utf8 converts the charsets mail uses") {
 }
 
 TEST_CASE("to_utf8 replaces what does not decode instead of failing") {
-  CHECK(to_utf8("a\xFF" "b", "utf-8") == "a\xEF\xBF\xBD" "b");
+  CHECK(to_utf8("a\xFF"
+                "b",
+                "utf-8") ==
+        "a\xEF\xBF\xBD"
+        "b");
   CHECK(to_utf8("a\xE6\x97", "UTF-8") == "a\xEF\xBF\xBD\xEF\xBF\xBD");
   // NUL never reaches a device (it would end a WBXML string).
-  CHECK(to_utf8(std::string("a\0b\xE9", 4), "iso-8859-1") == "a\xEF\xBF\xBD" "b\xC3\xA9");
-  CHECK(to_utf8(std::string("a\0b", 3), "utf-8") == "a\xEF\xBF\xBD" "b");
+  CHECK(to_utf8(std::string("a\0b\xE9", 4), "iso-8859-1") ==
+        "a\xEF\xBF\xBD"
+        "b\xC3\xA9");
+  CHECK(to_utf8(std::string("a\0b", 3), "utf-8") ==
+        "a\xEF\xBF\xBD"
+        "b");
   // Unlabelled 8-bit text is read as windows-1252.
   CHECK(to_utf8("caf\xE9", "") == "caf\xC3\xA9");
   CHECK(to_utf8("caf\xE9", "us-ascii") == "caf\xC3\xA9");
@@ -61,7 +74,8 @@ TEST_CASE("Shift_JIS body and ISO-2022-JP RFC 2047 subject") {
       "\x93\xFA\x96{\x8C\xEA\r\n";
   auto m = test::parse_ok(msg);
   auto f = extract_email_fields(m, {});
-  CHECK(f.subject == std::string(kNihongo) + "\xE3\x81\xAE\xE4\xBB\xB6\xE5\x90\x8D");  // 日本語の件名
+  CHECK(f.subject ==
+        std::string(kNihongo) + "\xE3\x81\xAE\xE4\xBB\xB6\xE5\x90\x8D");  // 日本語の件名
   CHECK(f.from == "\"" + std::string(kNihongo) + "\" <jp@example.jp>");
   CHECK(make_body(m, {}).data == std::string(kNihongo) + "\r\n");
 }
@@ -99,7 +113,9 @@ TEST_CASE("RFC 2231 encoded and continued file name") {
   auto m = test::parse_ok(msg);
   auto atts = list_attachments(m);
   REQUIRE(atts.size() == 1);
-  CHECK(atts[0].display_name.rfind("Gr\xC3\xBC\xC3\x9F" "e aus", 0) == 0);
+  CHECK(atts[0].display_name.rfind("Gr\xC3\xBC\xC3\x9F"
+                                   "e aus",
+                                   0) == 0);
   auto data = extract_attachment(m, atts[0].file_reference);
   REQUIRE(data.is_ok());
   CHECK(data->data == "hello");

@@ -1,9 +1,10 @@
 // SmartReply / SmartForward / SendMail helpers; every composed message is parsed back.
 
+#include "backends/mime/compose.h"
+
 #include <doctest/doctest.h>
 
 #include "backends/mime/attachments.h"
-#include "backends/mime/compose.h"
 #include "backends/mime/email_body.h"
 #include "backends/mime/email_fields.h"
 #include "tests/unit/mime/test_support.h"
@@ -40,8 +41,7 @@ TEST_CASE("compose_reply quotes the original plain text and threads the reply") 
   CHECK(f.subject == "Re: hello");
   CHECK(header_utf8(GMIME_OBJECT(m.gmime()), "In-Reply-To") ==
         "<20140908102650.Horde.1eE5viMIP-X-AwWHvBqf6A9@h4.theupstairsroom.com>");
-  CHECK(header_utf8(GMIME_OBJECT(m.gmime()), "References").find("1eE5viMIP") !=
-        std::string::npos);
+  CHECK(header_utf8(GMIME_OBJECT(m.gmime()), "References").find("1eE5viMIP") != std::string::npos);
   // The reply joins the original's conversation.
   CHECK(f.conversation_id == extract_email_fields(test::parse_ok(original), {}).conversation_id);
   std::string body = make_body(m, {}).data;

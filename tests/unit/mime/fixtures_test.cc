@@ -113,7 +113,8 @@ TEST_CASE("iOS multipart/alternative: HTML native, plain part served for Type 1"
 TEST_CASE("IDNA/odd addresses and RFC 2047 ISO-8859-1 subject split over two words") {
   auto m = parse_ok(horde("idna.eml"));
   auto f = extract_email_fields(m, {});
-  CHECK(f.subject == "TT Belieferungsstart der Schulfrei-Exemplare f\xC3\xBCr das Schuljahr 2017/2018");
+  CHECK(f.subject ==
+        "TT Belieferungsstart der Schulfrei-Exemplare f\xC3\xBCr das Schuljahr 2017/2018");
   CHECK(f.cc == "direktion@-abc.at, direktion@nms.-nd.abc.de");
   CHECK(f.to == "\"Jan Schneider\" <jan@horde.org>");
   CHECK(f.native_body_type == NativeBodyType::kHtml);
@@ -175,10 +176,15 @@ TEST_CASE("forwarded message/rfc822: Method 5 attachment, Thread-Index conversat
 TEST_CASE("seed: ISO-8859-1 quoted-printable body and RFC 2047 Latin-1 subject") {
   auto m = parse_ok(seed("seed_latin1_plain.eml"));
   auto f = extract_email_fields(m, {});
-  CHECK(f.subject == "\xC3\x84nderungen f\xC3\xBCr die \xC3\x9C" "bergabe (Gr\xC3\xB6\xC3\x9F" "e pr\xC3\xBC" "fen)");
+  CHECK(f.subject ==
+        "\xC3\x84nderungen f\xC3\xBCr die \xC3\x9C"
+        "bergabe (Gr\xC3\xB6\xC3\x9F"
+        "e pr\xC3\xBC"
+        "fen)");
   CHECK(f.from == "\"\xE7\x94\xB0\xE4\xB8\xAD \xE9\x9B\xAA\" <yuki.tanaka@example.jp>");
   auto plain = make_body(m, {});
-  CHECK(plain.data.find("Viele Gr\xC3\xBC\xC3\x9F" "e") != std::string::npos);
+  CHECK(plain.data.find("Viele Gr\xC3\xBC\xC3\x9F"
+                        "e") != std::string::npos);
 }
 
 TEST_CASE("seed: HTML-only message converts to plain text") {
