@@ -332,6 +332,24 @@ struct MailSearchHit {
   uint32_t uid = 0;
 };
 
+// One message with its bytes, as fetch_messages() returns it (a Sync window's items).
+struct FetchedMessage {
+  // UID in its folder.
+  uint32_t uid = 0;
+  // Flags and keywords at fetch time.
+  MessageFlags flags;
+  // MODSEQ; 0 without CONDSTORE.
+  uint64_t modseq = 0;
+  // INTERNALDATE, seconds since the epoch.
+  int64_t internal_date = 0;
+  // RFC822.SIZE in octets (the whole message, even when `bytes` was cut).
+  uint64_t size = 0;
+  // The RFC 5322 bytes, at most the max_bytes the caller gave.
+  std::string bytes;
+  // True when the message is larger than max_bytes and `bytes` holds only its start.
+  bool truncated = false;
+};
+
 template <typename T>
 using MailCallback = std::function<void(Result<T>)>;
 
@@ -373,6 +391,14 @@ class MailStore {
   virtual void fetch_message(const Credentials& credentials, const MailboxRef& folder,
                              uint32_t uid, const MessagePart& part,
                              MailCallback<std::string> done) = 0;
+
+  // Several whole messages with flags, INTERNALDATE and size in one round trip (IMAP: one
+  // UID FETCH of BODY.PEEK[]<0.max_bytes>), ascending UID; expunged UIDs are skipped. The
+  // Sync window path: per-message fetch_message() round trips cannot reach thousands of
+  // messages per second. `max_bytes` 0: the store's configured maximum.
+  virtual void fetch_messages(const Credentials& credentials, const MailboxRef& folder,
+                              const std::vector<uint32_t>& uids, uint64_t max_bytes,
+                              MailCallback<std::vector<FetchedMessage>> done) = 0;
 
   // Adds / removes flags and keywords. Errors: invalid_argument (a keyword that is not an
   // IMAP atom).

@@ -297,6 +297,67 @@ void ImapMailStore::fetch_summaries(const Credentials& credentials, const Mailbo
                  });
 }
 
+void ImapMailStore::fetch_messages(const Credentials& credentials, const MailboxRef& folder,
+                                   const std::vector<uint32_t>& uids, uint64_t max_bytes,
+                                   MailCallback<std::vector<FetchedMessage>> done) {
+  using Out = std::vector<FetchedMessage>;
+  std::string set = format_uid_set(uids);
+  if (set.empty()) return answer_later<Out>(*pool_, std::move(done), Out{});
+  const ImapOptions& o = pool_->options();
+  uint64_t max = std::min<uint64_t>(o.max_message_bytes, o.parser_limits.max_literal - 1);
+  if (max_bytes > 0) max = std::min(max, max_bytes);
+  std::vector<uint32_t> wanted = uids;
+  std::sort(wanted.begin(), wanted.end());
+  lease_selected(
+      *pool_, credentials, folder, nullptr,
+      [set, max, wanted = std::move(wanted), done = std::move(done)](
+          Status st, SharedLease lease, ImapSelectResult) mutable {
+        if (!st) {
+          done(std::move(st));
+          return;
+        }
+        std::string items = "UID FLAGS INTERNALDATE RFC822.SIZE";
+        if (condstore(*lease)) items += " MODSEQ";
+        // A partial fetch bounds each literal: a huge message costs max bytes, not all.
+        items += " BODY.PEEK[]<0." + std::to_string(max) + ">";
+        lease->connection().send_simple(
+            "UID FETCH " + set + " (" + items + ")",
+            [lease, wanted = std::move(wanted), max, done](ImapReply reply) {
+              Status st = mail_reply_status(*lease, reply, "IMAP UID FETCH BODY[]");
+              if (!st) return finish<Out>(lease, done, std::move(st));
+              auto got = fetches(reply.untagged);
+              if (!got) return finish<Out>(lease, done, got.status());
+              Out out;
+              out.reserve(got->size());
+              for (ImapFetchData& d : *got) {
+                if (!std::binary_search(wanted.begin(), wanted.end(), d.uid)) continue;
+                std::string* bytes = nullptr;
+                for (auto& [name, data] : d.sections)
+                  if (name.empty()) bytes = &data;
+                if (!bytes) continue;  // an unsolicited FETCH (flags only)
+                FetchedMessage m;
+                m.uid = d.uid;
+                if (d.flags) m.flags = std::move(*d.flags);
+                m.modseq = d.modseq;
+                m.internal_date = d.internal_date.value_or(0);
+                m.size = d.size.value_or(bytes->size());
+                m.bytes = std::move(*bytes);
+                m.truncated = m.size > m.bytes.size() && m.bytes.size() >= max;
+                out.push_back(std::move(m));
+              }
+              std::sort(out.begin(), out.end(), [](const FetchedMessage& a, const FetchedMessage& b) {
+                return a.uid < b.uid;
+              });
+              out.erase(std::unique(out.begin(), out.end(),
+                                    [](const FetchedMessage& a, const FetchedMessage& b) {
+                                      return a.uid == b.uid;
+                                    }),
+                        out.end());
+              finish<Out>(lease, done, std::move(out));
+            });
+      });
+}
+
 void ImapMailStore::fetch_message(const Credentials& credentials, const MailboxRef& folder,
                                   uint32_t uid, const MessagePart& part,
                                   MailCallback<std::string> done) {

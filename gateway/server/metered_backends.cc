@@ -69,6 +69,12 @@ void MeteredMailStore::fetch_summaries(const Credentials& c, const MailboxRef& f
   inner_->fetch_summaries(c, folder, uids, with_header,
                           EASGATE_METER(Result<std::vector<MessageSummary>>, "fetch_summaries"));
 }
+void MeteredMailStore::fetch_messages(const Credentials& c, const MailboxRef& folder,
+                                      const std::vector<uint32_t>& uids, uint64_t max_bytes,
+                                      MailCallback<std::vector<FetchedMessage>> done) {
+  inner_->fetch_messages(c, folder, uids, max_bytes,
+                         EASGATE_METER(Result<std::vector<FetchedMessage>>, "fetch_messages"));
+}
 void MeteredMailStore::fetch_message(const Credentials& c, const MailboxRef& folder, uint32_t uid,
                                      const MessagePart& part, MailCallback<std::string> done) {
   inner_->fetch_message(c, folder, uid, part, EASGATE_METER(Result<std::string>, "fetch_message"));

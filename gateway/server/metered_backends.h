@@ -45,6 +45,9 @@ class MeteredMailStore final : public MailStore {
                        MailCallback<std::vector<MessageSummary>> done) override;
   void fetch_message(const Credentials& c, const MailboxRef& folder, uint32_t uid,
                      const MessagePart& part, MailCallback<std::string> done) override;
+  void fetch_messages(const Credentials& c, const MailboxRef& folder,
+                      const std::vector<uint32_t>& uids, uint64_t max_bytes,
+                      MailCallback<std::vector<FetchedMessage>> done) override;
   void store_flags(const Credentials& c, const MailboxRef& folder,
                    const std::vector<uint32_t>& uids, const FlagUpdate& update,
                    MailCallback<FlagUpdateResult> done) override;
