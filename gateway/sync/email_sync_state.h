@@ -1,0 +1,64 @@
+#pragma once
+// What a mail collection's SyncKey generation remembers besides its item map
+// (CollectionGeneration::cursor and ::pending_window), and its text encoding. Pure.
+//
+// Windowing (DESIGN.md "Sync engine"): the changes a response could not carry are kept as
+// a list in the generation, so the next window walks the same list: a message arriving
+// mid-window has a MODSEQ above the cursor and is collected after the list is drained;
+// a retried SyncKey rebuilds the same window from the same list. The initial sync is the
+// list "every message with UID <= initial_uid_max", walked newest first by UID range, so
+// a 10,000-message folder is never listed in full.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "backends/api/mail_store.h"
+
+namespace easgate {
+
+// The backend cursor of a mail collection.
+struct EmailCursor {
+  // HIGHESTMODSEQ the collected changes reach (RFC 7162); 0 without CONDSTORE.
+  uint64_t highestmodseq = 0;
+  // UIDNEXT then: without CONDSTORE, a different value means new mail.
+  uint32_t uidnext = 0;
+  // MESSAGES then: without CONDSTORE, a different value means new or expunged mail.
+  uint32_t messages = 0;
+};
+
+// Changes collected but not yet sent.
+struct EmailPendingWindow {
+  // Initial sync still walking: messages with UID <= this are still to be listed
+  // (newest first). 0: the initial walk is over.
+  uint32_t initial_uid_max = 0;
+  // INTERNALDATE cutoff (epoch seconds) of the FilterType in force; 0: none.
+  int64_t since = 0;
+  // UIDs expunged on the server, still to be sent as Delete.
+  std::vector<uint32_t> deletes;
+  // Known messages whose flags changed, still to be sent as Change (flags as collected).
+  std::vector<MessageChange> changes;
+  // New messages still to be sent as Add, in sending order.
+  std::vector<uint32_t> adds;
+
+  // True when nothing is left to send from this list.
+  bool empty() const {
+    return initial_uid_max == 0 && deletes.empty() && changes.empty() && adds.empty();
+  }
+};
+
+std::string encode_cursor(const EmailCursor& cursor);
+// nullopt for text encode_cursor did not make (a corrupt store row: resync).
+std::optional<EmailCursor> decode_cursor(std::string_view text);
+
+std::string encode_pending_window(const EmailPendingWindow& window);
+// nullopt for text encode_pending_window did not make. Empty text is an empty window.
+std::optional<EmailPendingWindow> decode_pending_window(std::string_view text);
+
+// IMAP flags <-> a compact bit set + keywords (used by the encodings; exposed for tests).
+uint32_t flag_bits(const MessageFlags& flags);
+MessageFlags flags_from_bits(uint32_t bits);
+
+}  // namespace easgate
