@@ -1,6 +1,13 @@
 #include "gateway/server/eas_endpoint.h"
 
+#include "gateway/commands/folder_create.h"
+#include "gateway/commands/folder_delete.h"
 #include "gateway/commands/folder_sync.h"
+#include "gateway/commands/folder_update.h"
+#include "gateway/commands/move_items.h"
+#include "gateway/commands/send_mail.h"
+#include "gateway/commands/smart_forward.h"
+#include "gateway/commands/smart_reply.h"
 #include "gateway/commands/provision.h"
 #include "gateway/commands/quarantine_notice.h"
 #include "gateway/commands/settings.h"
@@ -32,6 +39,13 @@ EasEndpoint::EasEndpoint(WorkerServices& services) : services_(services) {
   handlers_[EasCommand::kFolderSync] = std::make_unique<FolderSyncHandler>();
   handlers_[EasCommand::kProvision] = std::make_unique<ProvisionHandler>();
   handlers_[EasCommand::kSettings] = std::make_unique<SettingsHandler>();
+  handlers_[EasCommand::kSendMail] = std::make_unique<SendMailHandler>();
+  handlers_[EasCommand::kSmartReply] = std::make_unique<SmartReplyHandler>();
+  handlers_[EasCommand::kSmartForward] = std::make_unique<SmartForwardHandler>();
+  handlers_[EasCommand::kFolderCreate] = std::make_unique<FolderCreateHandler>();
+  handlers_[EasCommand::kFolderDelete] = std::make_unique<FolderDeleteHandler>();
+  handlers_[EasCommand::kFolderUpdate] = std::make_unique<FolderUpdateHandler>();
+  handlers_[EasCommand::kMoveItems] = std::make_unique<MoveItemsHandler>();
   if (!handlers_.count(EasCommand::kSync)) {
     handlers_[EasCommand::kSync] = std::make_unique<QuarantineOnlySyncHandler>();
   }
