@@ -143,6 +143,46 @@ struct DeviceExemptionRecord {
 };
 
 // ---------------------------------------------------------------------------------------
+// Governance added through the admin API (schema 3)
+
+// One condition of an API-added device access rule. Stored as the names the YAML and the
+// admin API use; the pipeline maps them onto rules/ enums (the store does not interpret
+// them, so a rule written by a newer easgate is still listed, and skipped with a warning).
+struct StoredRuleCondition {
+  std::string field;    // "device_type", "device_model", "device_os", "user_agent", "user", "group"
+  std::string kind;     // "exact", "prefix" or "glob"
+  std::string pattern;  // compared case-insensitively by the rules
+};
+
+// A device access rule an admin added (New-ActiveSyncDeviceAccessRule). API rules are
+// evaluated after the YAML rules, in `position` order (see rules/device_access).
+struct StoredAccessRule {
+  std::string name;  // unique among API rules, ASCII case-insensitive
+  // 1-based order among API rules. On add: 0 appends, 1..count+1 inserts there and moves
+  // the rules at or after it down by one.
+  uint32_t position = 0;
+  std::string action;                           // "allow", "block" or "quarantine"
+  std::vector<StoredRuleCondition> conditions;  // all must match; never empty
+  std::string created_by;                       // admin identity that added it
+  StoreTime created_at;                         // when it was added
+};
+
+// Who a policy assignment names.
+enum class AssigneeKind : uint8_t {
+  kUser,   // one user id (stored lower-cased)
+  kGroup,  // a group from governance.groups (stored as written)
+};
+
+// An admin's policy assignment; it overrides the YAML assignment for the same user or group.
+struct PolicyAssignmentRecord {
+  AssigneeKind kind = AssigneeKind::kUser;  // user or group
+  std::string assignee;                     // user id or group name
+  std::string policy_name;                  // a policy from governance.policies
+  std::string assigned_by;                  // admin identity
+  StoreTime assigned_at;                    // when it was set
+};
+
+// ---------------------------------------------------------------------------------------
 // Folder hierarchy (FolderSync)
 
 struct FolderEntry {
@@ -307,6 +347,26 @@ class StateStore {
   // All exemptions, or only `user_id`'s; ordered by user, then device id.
   virtual Result<std::vector<DeviceExemptionRecord>> list_device_exemptions(
       const std::optional<std::string>& user_id) = 0;
+
+  // --- governance added through the admin API (schema 3) ---------------------------------
+  // A number that changes whenever an API rule or a policy assignment changes (in any
+  // connection). Workers compare it with the one their cached copy was read at, so they
+  // re-read rules only after a change: one single-row SELECT instead of the lists.
+  virtual Result<int64_t> governance_revision() = 0;
+  // Adds `rule` at rule.position (see StoredAccessRule) in one transaction; returns the
+  // position it got. kConflict when an API rule of that name exists, kInvalidArgument for
+  // a position past count+1, an empty name or no conditions.
+  virtual Result<uint32_t> add_access_rule(const StoredAccessRule& rule) = 0;
+  // Removes the rule and closes the gap in the positions. kNotFound when there is none.
+  virtual Status remove_access_rule(const std::string& name) = 0;
+  // Every API rule, by position (1, 2, ... without gaps).
+  virtual Result<std::vector<StoredAccessRule>> list_access_rules() = 0;
+  // Sets (or replaces) the assignment of the user or group.
+  virtual Status set_policy_assignment(const PolicyAssignmentRecord& assignment) = 0;
+  // kNotFound when the user or group has no API assignment.
+  virtual Status remove_policy_assignment(AssigneeKind kind, const std::string& assignee) = 0;
+  // Every API assignment: users first, then groups, each by name.
+  virtual Result<std::vector<PolicyAssignmentRecord>> list_policy_assignments() = 0;
 
   // --- folder hierarchy (FolderSync) ----------------------------------------------------
   // The snapshot sent with `sync_key` if it is the current or the previous generation,

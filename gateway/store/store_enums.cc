@@ -52,8 +52,17 @@ constexpr std::array<std::pair<DeviceExemptionKind, const char*>, 2> kExemptionN
     {DeviceExemptionKind::kAllow, "allow"},
     {DeviceExemptionKind::kBlock, "block"},
 }};
+constexpr std::array<std::pair<AssigneeKind, const char*>, 2> kAssigneeNames{{
+    {AssigneeKind::kUser, "user"},
+    {AssigneeKind::kGroup, "group"},
+}};
 
 }  // namespace
+
+const char* assignee_kind_name(AssigneeKind k) { return name_of(kAssigneeNames, k); }
+bool parse_assignee_kind(std::string_view n, AssigneeKind* out) {
+  return parse_name(kAssigneeNames, n, out);
+}
 
 const char* device_exemption_kind_name(DeviceExemptionKind k) {
   return name_of(kExemptionNames, k);

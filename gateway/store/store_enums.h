@@ -13,6 +13,7 @@ const char* policy_status_name(PolicyStatus status);             // "acknowledge
 const char* wipe_state_name(WipeState state);                    // "requested", ...
 const char* wipe_kind_name(WipeKind kind);                       // "full", "account_only"
 const char* device_exemption_kind_name(DeviceExemptionKind kind);  // "allow", "block"
+const char* assignee_kind_name(AssigneeKind kind);               // "user", "group"
 
 // Each returns false (and leaves *out alone) for an unknown name.
 bool parse_device_access_state(std::string_view name, DeviceAccessState* out);
@@ -20,5 +21,6 @@ bool parse_policy_status(std::string_view name, PolicyStatus* out);
 bool parse_wipe_state(std::string_view name, WipeState* out);
 bool parse_wipe_kind(std::string_view name, WipeKind* out);
 bool parse_device_exemption_kind(std::string_view name, DeviceExemptionKind* out);
+bool parse_assignee_kind(std::string_view name, AssigneeKind* out);
 
 }  // namespace easgate

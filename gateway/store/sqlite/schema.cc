@@ -162,6 +162,42 @@ CREATE TABLE device_exemptions (
   PRIMARY KEY (user_id, device_id)
 ) WITHOUT ROWID;
 )sql"},
+    // Governance added through the admin API: device access rules (evaluated after the
+    // YAML rules, by position), policy assignments (overriding the YAML's for the same
+    // user or group), and a revision counter workers poll instead of re-reading the lists.
+    {3, R"sql(
+CREATE TABLE access_rules (
+  name       TEXT NOT NULL COLLATE NOCASE PRIMARY KEY,
+  position   INTEGER NOT NULL,  -- 1-based among API rules; no gaps
+  action     TEXT NOT NULL,
+  created_by TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE access_rule_conditions (
+  rule_name TEXT NOT NULL COLLATE NOCASE
+    REFERENCES access_rules(name) ON DELETE CASCADE,
+  idx       INTEGER NOT NULL,  -- order as given
+  field     TEXT NOT NULL,
+  kind      TEXT NOT NULL,
+  pattern   TEXT NOT NULL,
+  PRIMARY KEY (rule_name, idx)
+) WITHOUT ROWID;
+
+CREATE TABLE policy_assignments (
+  assignee_kind TEXT NOT NULL,  -- 'user' (lower-cased id) or 'group'
+  assignee      TEXT NOT NULL,
+  policy_name   TEXT NOT NULL,
+  assigned_by   TEXT NOT NULL DEFAULT '',
+  assigned_at   INTEGER NOT NULL,
+  PRIMARY KEY (assignee_kind, assignee)
+) WITHOUT ROWID;
+
+-- Starts at a random value so two databases (a restored backup, a test's fresh store)
+-- never share a revision a cached copy could be mistaken for.
+CREATE TABLE governance_revision (revision INTEGER NOT NULL);
+INSERT INTO governance_revision VALUES (abs(random() % 1000000000000));
+)sql"},
 };
 
 }  // namespace

@@ -1,7 +1,8 @@
 #pragma once
 // SqliteStateStore: the class behind open_sqlite_state_store. Internal to
 // gateway/store/sqlite; its methods are split by concept across sqlite_state_store.cc (users), devices.cc,
-// folders.cc, collections.cc and audit.cc.
+// folders.cc, collections.cc, audit.cc, governance.cc and
+// api_governance.cc.
 
 #include <chrono>
 #include <memory>
@@ -70,6 +71,14 @@ class SqliteStateStore final : public StateStore {
   Result<std::vector<DeviceExemptionRecord>> list_device_exemptions(
       const std::optional<std::string>& user_id) override;
 
+  Result<int64_t> governance_revision() override;
+  Result<uint32_t> add_access_rule(const StoredAccessRule& rule) override;
+  Status remove_access_rule(const std::string& name) override;
+  Result<std::vector<StoredAccessRule>> list_access_rules() override;
+  Status set_policy_assignment(const PolicyAssignmentRecord& assignment) override;
+  Status remove_policy_assignment(AssigneeKind kind, const std::string& assignee) override;
+  Result<std::vector<PolicyAssignmentRecord>> list_policy_assignments() override;
+
   Result<FolderHierarchySnapshot> load_folder_hierarchy(const DeviceKey& key,
                                                         uint32_t sync_key) override;
   Result<FolderHierarchySnapshot> load_current_folder_hierarchy(const DeviceKey& key) override;
@@ -105,6 +114,8 @@ class SqliteStateStore final : public StateStore {
   Result<DeviceRecord> read_device(const DeviceKey& key);
   // Runs a bound UPDATE of one device row; kNotFound when no row matched.
   Status run_device_update(SqliteStatement& stmt, const DeviceKey& key);
+  // Bumps governance_revision inside the caller's transaction.
+  Status bump_governance_revision();
   // Reads one snapshot's folders.
   Result<FolderHierarchySnapshot> read_folder_snapshot(const DeviceKey& key, uint32_t sync_key);
   // Current generation number of the collection; 0 when it has none.
