@@ -75,6 +75,13 @@ bool matches(const DeviceAccessRule& rule, const DeviceFacts& facts) {
 
 AccessDecision evaluate_device_access(const DeviceAccessPolicy& policy,
                                       const DeviceFacts& facts) {
+  static const std::vector<DeviceAccessRule> kNoApiRules;
+  return evaluate_device_access(policy, kNoApiRules, facts);
+}
+
+AccessDecision evaluate_device_access(const DeviceAccessPolicy& policy,
+                                      const std::vector<DeviceAccessRule>& api_rules,
+                                      const DeviceFacts& facts) {
   if (facts.wipe_acknowledged) {
     return {AccessAction::kBlock, AccessReasonKind::kWiped, "wiped"};
   }
@@ -83,6 +90,9 @@ AccessDecision evaluate_device_access(const DeviceAccessPolicy& policy,
     return {*facts.personal_exemption, AccessReasonKind::kExemption, "exemption"};
   }
   for (const DeviceAccessRule& rule : policy.rules) {
+    if (matches(rule, facts)) return {rule.action, AccessReasonKind::kRule, "rule:" + rule.name};
+  }
+  for (const DeviceAccessRule& rule : api_rules) {
     if (matches(rule, facts)) return {rule.action, AccessReasonKind::kRule, "rule:" + rule.name};
   }
   return {policy.default_action, AccessReasonKind::kDefault, "default"};
@@ -118,6 +128,50 @@ const char* match_field_name(MatchField f) {
     case MatchField::kGroup: return "group";
   }
   return "unknown";
+}
+
+}  // namespace easgate
+
+namespace easgate {
+
+bool parse_access_action(std::string_view name, AccessAction* out) {
+  for (AccessAction a : {AccessAction::kAllow, AccessAction::kBlock, AccessAction::kQuarantine}) {
+    if (name == access_action_name(a)) {
+      *out = a;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool parse_match_field(std::string_view name, MatchField* out) {
+  for (MatchField f : {MatchField::kDeviceType, MatchField::kDeviceModel, MatchField::kDeviceOs,
+                       MatchField::kUserAgent, MatchField::kUser, MatchField::kGroup}) {
+    if (name == match_field_name(f)) {
+      *out = f;
+      return true;
+    }
+  }
+  return false;
+}
+
+const char* match_kind_name(MatchKind kind) {
+  switch (kind) {
+    case MatchKind::kExact: return "exact";
+    case MatchKind::kPrefix: return "prefix";
+    case MatchKind::kGlob: return "glob";
+  }
+  return "unknown";
+}
+
+bool parse_match_kind(std::string_view name, MatchKind* out) {
+  for (MatchKind k : {MatchKind::kExact, MatchKind::kPrefix, MatchKind::kGlob}) {
+    if (name == match_kind_name(k)) {
+      *out = k;
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace easgate

@@ -4,8 +4,11 @@
 //   1. a wipe the device acknowledged        -> Block (until an admin clears it)
 //   2. an admin decision (approve/deny)      -> as decided
 //   3. a personal exemption (user+device id) -> Allow or Block
-//   4. the ordered rules, first match        -> the rule's action
-//   5. the organization default              -> default_action
+//   4. the YAML rules in YAML order, first match         -> the rule's action
+//   5. the rules added through the admin API, by position -> the rule's action
+//   6. the organization default              -> default_action
+// YAML rules come before API rules so the reviewed, version-controlled configuration is the
+// baseline an API rule cannot silently undo; API rules decide what the YAML leaves open.
 // Pure logic: the facts come from the request and the store, the answer goes back to the
 // pipeline check, which records it and answers the device.
 
@@ -95,6 +98,17 @@ bool glob_match(std::string_view pattern, std::string_view text);
 
 AccessDecision evaluate_device_access(const DeviceAccessPolicy& policy,
                                       const DeviceFacts& facts);
+// The same with `api_rules` (rules added through the admin API, in position order) tried
+// after policy.rules and before policy.default_action (steps 4-6 above).
+AccessDecision evaluate_device_access(const DeviceAccessPolicy& policy,
+                                      const std::vector<DeviceAccessRule>& api_rules,
+                                      const DeviceFacts& facts);
+
+// Text names, the inverse of the *_name functions below; false for an unknown name.
+bool parse_access_action(std::string_view name, AccessAction* out);  // "allow", ...
+bool parse_match_field(std::string_view name, MatchField* out);      // "device_type", ...
+bool parse_match_kind(std::string_view name, MatchKind* out);        // "exact", ...
+const char* match_kind_name(MatchKind kind);                         // "exact", ...
 
 const char* access_action_name(AccessAction action);      // "allow", "block", "quarantine"
 const char* access_reason_kind_name(AccessReasonKind kind);  // "rule", "default", ...

@@ -34,13 +34,33 @@ const ProvisioningPolicy* PolicySet::find(const std::string& name) const {
 
 const ProvisioningPolicy& PolicySet::effective_policy(
     const std::string& user, const std::vector<std::string>& groups) const {
-  if (auto it = assignments_.by_user.find(ascii_lower(user)); it != assignments_.by_user.end()) {
-    if (const ProvisioningPolicy* p = find(it->second)) return *p;
-  }
-  for (const auto& [group, policy] : assignments_.by_group) {
+  static const PolicyAssignments kNoOverrides;
+  return effective_policy(user, groups, kNoOverrides);
+}
+
+const ProvisioningPolicy* PolicySet::by_user(const PolicyAssignments& a,
+                                             const std::string& lower_user) const {
+  auto it = a.by_user.find(lower_user);
+  return it == a.by_user.end() ? nullptr : find(it->second);
+}
+
+const ProvisioningPolicy* PolicySet::by_group(const PolicyAssignments& a,
+                                              const std::vector<std::string>& groups) const {
+  for (const auto& [group, policy] : a.by_group) {
     if (std::find(groups.begin(), groups.end(), group) == groups.end()) continue;
-    if (const ProvisioningPolicy* p = find(policy)) return *p;
+    if (const ProvisioningPolicy* p = find(policy)) return p;
   }
+  return nullptr;
+}
+
+const ProvisioningPolicy& PolicySet::effective_policy(const std::string& user,
+                                                      const std::vector<std::string>& groups,
+                                                      const PolicyAssignments& overrides) const {
+  const std::string lower_user = ascii_lower(user);
+  if (const ProvisioningPolicy* p = by_user(overrides, lower_user)) return *p;
+  if (const ProvisioningPolicy* p = by_user(assignments_, lower_user)) return *p;
+  if (const ProvisioningPolicy* p = by_group(overrides, groups)) return *p;
+  if (const ProvisioningPolicy* p = by_group(assignments_, groups)) return *p;
   if (const ProvisioningPolicy* p = find(default_name_)) return *p;
   if (!policies_.empty()) return policies_.front();
   return builtin_default();

@@ -148,3 +148,66 @@ TEST_CASE("token bucket with an injected clock") {
   CHECK(on.take("k", t0 + 1s).allowed);
   CHECK_FALSE(on.take("k", t0 + 1s).allowed);
 }
+
+TEST_CASE("API rules come after the YAML rules and before the default") {
+  DeviceAccessPolicy yaml;
+  yaml.default_action = AccessAction::kAllow;
+  yaml.rules.push_back({"allow-ios", {{MatchField::kDeviceType, MatchKind::kPrefix, "iP"}},
+                        AccessAction::kAllow});
+  std::vector<DeviceAccessRule> api;
+  api.push_back({"block-phones", {{MatchField::kDeviceType, MatchKind::kGlob, "*phone"}},
+                 AccessAction::kBlock});
+  api.push_back({"q-android", {{MatchField::kDeviceType, MatchKind::kExact, "android"}},
+                 AccessAction::kQuarantine});
+  DeviceFacts f;
+  f.device_type = "iPhone";  // YAML allow-ios matches first: the API block cannot undo it
+  CHECK(evaluate_device_access(yaml, api, f).reason == "rule:allow-ios");
+  f.device_type = "WindowsPhone";
+  CHECK(evaluate_device_access(yaml, api, f).reason == "rule:block-phones");
+  f.device_type = "Android";
+  CHECK(evaluate_device_access(yaml, api, f).action == AccessAction::kQuarantine);
+  f.device_type = "Tablet";
+  CHECK(evaluate_device_access(yaml, api, f).kind == AccessReasonKind::kDefault);
+  f.device_type = "WindowsPhone";
+  f.personal_exemption = AccessAction::kAllow;  // exemptions outrank every rule
+  CHECK(evaluate_device_access(yaml, api, f).kind == AccessReasonKind::kExemption);
+}
+
+TEST_CASE("rule names round-trip through their text form") {
+  AccessAction a{};
+  CHECK(parse_access_action("quarantine", &a));
+  CHECK(a == AccessAction::kQuarantine);
+  CHECK_FALSE(parse_access_action("deny", &a));
+  MatchField f{};
+  CHECK(parse_match_field("user_agent", &f));
+  CHECK(f == MatchField::kUserAgent);
+  CHECK_FALSE(parse_match_field("colour", &f));
+  MatchKind k{};
+  CHECK(parse_match_kind("prefix", &k));
+  CHECK(std::string(match_kind_name(k)) == "prefix");
+  CHECK_FALSE(parse_match_kind("regex", &k));
+}
+
+TEST_CASE("policy assignment: API overrides the YAML at each level") {
+  ProvisioningPolicy std_p, strict, sales;
+  std_p.name = "standard";
+  strict.name = "strict";
+  sales.name = "sales";
+  PolicyAssignments yaml;
+  yaml.by_user["carol@example.test"] = "strict";
+  yaml.by_group = {{"sales", "sales"}};
+  PolicySet set({std_p, strict, sales}, "standard", yaml);
+  const std::vector<std::string> in_sales = {"sales"};
+  PolicyAssignments api;
+  CHECK(set.effective_policy("dave@example.test", in_sales, api).name == "sales");
+  api.by_group = {{"sales", "strict"}};  // API group beats YAML group
+  CHECK(set.effective_policy("dave@example.test", in_sales, api).name == "strict");
+  api.by_user["carol@example.test"] = "standard";  // API user beats YAML user
+  CHECK(set.effective_policy("carol@example.test", in_sales, api).name == "standard");
+  // YAML user beats API group.
+  api.by_user.clear();
+  CHECK(set.effective_policy("carol@example.test", in_sales, api).name == "strict");
+  // An API assignment to a policy the YAML no longer defines is skipped.
+  api.by_user["dave@example.test"] = "gone";
+  CHECK(set.effective_policy("dave@example.test", in_sales, api).name == "strict");
+}
