@@ -249,8 +249,7 @@ void ProvisionHandler::handle(std::shared_ptr<RequestContext> request) {
     r.reply_wbxml(provision_status(kProvisionProtocolError), kProvisionProtocolError);
     return;
   }
-  const GovernanceConfig& config = services.config->governance;
-  const ProvisioningPolicy& policy = effective_policy(config, key.user_id);
+  const ProvisioningPolicy& policy = effective_policy(services, key.user_id);
   const uint32_t final_key = policy_key(policy);
   const uint32_t temp_key = temporary_policy_key(final_key);
   const bool legacy = version < 120;
@@ -310,7 +309,10 @@ void ProvisionHandler::handle(std::shared_ptr<RequestContext> request) {
     log_info("governance").msg("partial policy acknowledgement refused")
         .kv("user", key.user_id).kv("device_id", key.device_id).kv("policy", policy.name);
     if (r.eas->version >= ProtocolVersion::v14_0()) {
-      // MS-ASPROV 3.1.5.2: Provision Status 139, the client cannot fully comply.
+      // MS-ASPROV 3.1.5.2: Provision Status 139 is exactly this case (the client
+      // acknowledged with Policy Status 2 and the server does not admit devices that cannot
+      // apply the whole policy). Codes above 100 exist from 14.0 (MS-ASCMD 2.2.2), so
+      // older clients get HTTP 403.
       r.reply_wbxml(provision_status(kStatusDeviceNotFullyProvisionable),
                     kStatusDeviceNotFullyProvisionable);
     } else {

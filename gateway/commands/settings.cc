@@ -82,7 +82,10 @@ void SettingsHandler::handle(std::shared_ptr<RequestContext> request) {
     } else if (part.is(st::kUserInformation)) {
       user_information(r, doc.root.add_child(st::kUserInformation));
     } else if (part.is(st::kOof)) {
-      // Out-of-office needs the ManageSieve backend (a later issue): say it is unavailable.
+      // Out-of-office needs the ManageSieve backend (a later issue). MS-ASCMD 2.2.3.177.15
+      // gives the Oof element the Settings status table; 4 "Server unavailable" is the one
+      // that says the server cannot serve the request now (not 3 "Access denied", which
+      // would tell the user they lack a right, nor 2, which blames the client's XML).
       add_status(doc.root.add_child(st::kOof), kServerUnavailable);
     } else if (part.is(st::kRightsManagementInformation)) {
       add_status(doc.root.add_child(st::kRightsManagementInformation), kServerUnavailable);

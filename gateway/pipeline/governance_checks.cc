@@ -8,6 +8,7 @@
 #include "gateway/pipeline/governance_reply.h"
 #include "gateway/pipeline/quarantine_mail.h"
 #include "gateway/pipeline/request_context.h"
+#include "gateway/pipeline/stored_governance.h"
 #include "gateway/store/store_enums.h"
 #include "rules/enablement/enablement.h"
 #include "rules/policy/provisioning_policy.h"
@@ -61,7 +62,8 @@ void PreauthAccessCheck::run(const std::shared_ptr<RequestContext>& request,
   const GovernanceConfig& config = services.config->governance;
   DeviceFacts facts =
       make_device_facts(config, user, *request->eas, record, find_exemption(*services.store, key));
-  AccessDecision decision = evaluate_device_access(config.device_access, facts);
+  const auto stored = stored_governance(*services.store, services.metrics);
+  AccessDecision decision = evaluate_device_access(config.device_access, stored->rules, facts);
   if (decision.action != AccessAction::kBlock) {
     done(CheckVerdict::next());
     return;
@@ -114,7 +116,8 @@ void DeviceAccessCheck::run(const std::shared_ptr<RequestContext>& request,
   const GovernanceConfig& config = services.config->governance;
   DeviceFacts facts = make_device_facts(config, user, *request->eas, &device.value(),
                                         find_exemption(*services.store, key));
-  AccessDecision decision = evaluate_device_access(config.device_access, facts);
+  const auto stored = stored_governance(*services.store, services.metrics);
+  AccessDecision decision = evaluate_device_access(config.device_access, stored->rules, facts);
   DeviceAccessState state = to_store_state(decision.action);
   bool changed = state != device->access_state ||
                  (!device->access_by_admin && decision.reason != device->access_reason);
@@ -214,11 +217,17 @@ void PolicyKeyCheck::run(const std::shared_ptr<RequestContext>& request,
     done(CheckVerdict::reject(Status::internal("state store unavailable")));
     return;
   }
-  const ProvisioningPolicy& policy = effective_policy(config, key.user_id);
+  const ProvisioningPolicy& policy = effective_policy(services, key.user_id);
   bool acknowledged = device->policy_status == PolicyStatus::kAcknowledged ||
                       device->policy_status == PolicyStatus::kPartial;
   PolicyKeyVerdict verdict = check_policy_key(true, policy_key(policy), request->eas->policy_key,
                                               device->policy_key, acknowledged);
+  // The key hashes the settings, not the name: a device moved to another policy with the
+  // same settings keeps a valid key, but its record would still name the old policy, so it
+  // provisions again (MS-ASCMD 2.2.2 status 144: the policy changed on the server).
+  if (verdict == PolicyKeyVerdict::kCurrent && device->policy_name != policy.name) {
+    verdict = PolicyKeyVerdict::kInvalidKey;
+  }
   if (verdict == PolicyKeyVerdict::kCurrent) {
     done(CheckVerdict::next());
     return;

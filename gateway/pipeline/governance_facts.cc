@@ -1,5 +1,8 @@
 #include "gateway/pipeline/governance_facts.h"
 
+#include "gateway/pipeline/stored_governance.h"
+#include "gateway/pipeline/worker_services.h"
+
 namespace easgate {
 
 DeviceAccessState to_store_state(AccessAction action) {
@@ -56,8 +59,20 @@ DeviceFacts make_device_facts(const GovernanceConfig& config, const std::string&
 }
 
 const ProvisioningPolicy& effective_policy(const GovernanceConfig& config,
+                                           const StoredGovernance& stored,
                                            const std::string& user) {
-  return config.policies.effective_policy(user, config.groups);
+  return config.policies.effective_policy(user, config.groups.groups_of(user),
+                                          stored.assignments);
+}
+
+const ProvisioningPolicy& effective_policy(WorkerServices& services, const std::string& user) {
+  return effective_policy(services.config->governance,
+                          *stored_governance(*services.store, services.metrics), user);
+}
+
+const ProvisioningPolicy& effective_policy(const GovernanceConfig& config,
+                                           const std::string& user) {
+  return effective_policy(config, *last_stored_governance(), user);
 }
 
 }  // namespace easgate
