@@ -112,8 +112,10 @@ AdminResponse AdminApi::handle(const AdminRequest& request) {
   if (area == "reports") return handle_reports(call);
   if (area == "audit") return handle_audit(call);
   if (area == "rules" || area == "policies") return handle_governance(call, governance_);
+  if (area == "exemptions") return handle_exemptions(call);
   return error_response(404, "unknown API path /api/" + area +
-                                 " (expected devices, users, reports, audit, rules, policies)");
+                                 " (expected devices, users, reports, audit, rules, policies, "
+                                 "exemptions)");
 }
 
 namespace admin_internal {
@@ -262,6 +264,7 @@ JsonValue device_json(const DeviceRecord& d) {
       .set("mobile_operator", d.info.mobile_operator)
       .set("os_language", d.info.os_language)
       .set("has_recovery_password", !d.recovery_password.empty())
+      .set("quarantine_notified_at", format_time(d.quarantine_notified_at))
       .set("wipe", std::move(wipe))
       .set("command_counts", std::move(commands));
   return v;

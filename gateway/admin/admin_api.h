@@ -10,16 +10,19 @@
 //   POST   /api/devices/{user}/{device}/allow|block|quarantine   {"reason": "..."}
 //   POST   /api/devices/{user}/{device}/wipe     {"account_only": true}  Clear-MobileDevice
 //   POST   /api/devices/{user}/{device}/cancel-wipe
+//   POST   /api/devices/{user}/{device}/clear-wipe   a wiped device may come back
 //   DELETE /api/devices/{user}/{device}[?force=1]                      Remove-MobileDevice
 //   GET    /api/users, /api/users/{user}
 //   POST   /api/users/{user}/enable|disable      {"reason": "..."}  Set-CASMailbox
 //   GET    /api/reports/devices|users|wipes
 //   GET    /api/audit[?since=2026-01-02T00:00:00Z|24h&limit=N]
-//   GET    /api/rules                            YAML rules in order, then the default
-//   POST   /api/rules/test   {rule}              devices whose access the rule would change
-//   POST   /api/rules, DELETE /api/rules/{name}  validated, then 501 (no rule table yet)
+//   GET    /api/exemptions[?user=U]              personal exemptions
+//   POST   /api/exemptions/{user}/{device}/allow|block, DELETE /api/exemptions/{user}/{device}
+//   GET    /api/rules                   evaluation order: YAML rules, API rules, default
+//   POST   /api/rules/test   {rule}     devices whose access the rule would change
+//   POST   /api/rules {rule}, DELETE /api/rules/{name}   API rules (stored, schema 3)
 //   GET    /api/policies, /api/policies/{name}   Get-ActiveSyncMailboxPolicy
-//   POST   /api/policies/{name}/assign {"user"}  validated, then 501 (no assignment table)
+//   POST   /api/policies/{name}/assign|unassign {"user": U} | {"group": G}   (stored)
 // Errors are {"error": "<one precise line>"} with 400, 404, 405 or 409 (500/503 for store
 // failures). Every state change appends an audit entry, logs one line and counts in
 // easgate_admin_actions_total.

@@ -66,7 +66,11 @@ AdminResponse handle_devices(Call& call);
 AdminResponse handle_users(Call& call);
 AdminResponse handle_reports(Call& call);
 AdminResponse handle_audit(Call& call);
-// /api/rules and /api/policies (rule_routes.cc).
+// /api/rules and /api/policies (rule_routes.cc, policy_routes.cc).
 AdminResponse handle_governance(Call& call, const GovernanceConfig* governance);
+AdminResponse handle_rules(Call& call, const GovernanceConfig& governance);
+AdminResponse handle_policies(Call& call, const GovernanceConfig& governance);
+// /api/exemptions (exemption_routes.cc).
+AdminResponse handle_exemptions(Call& call);
 
 }  // namespace easgate::admin_internal

@@ -69,6 +69,13 @@ AdminResponse set_access(Call& call, const DeviceKey& key, const DeviceRecord& d
   DeviceAccessState state = DeviceAccessState::kAllowed;
   if (verb == "block") state = DeviceAccessState::kBlocked;
   if (verb == "quarantine") state = DeviceAccessState::kQuarantined;
+  if (state != DeviceAccessState::kBlocked && device.wipe.state == WipeState::kAcknowledged) {
+    // A wiped device stays blocked whatever the access state says; allowing it must be
+    // the deliberate clear-wipe (which also forces it to provision again).
+    return refuse(call, action, target,
+                  Status::conflict("device " + target +
+                                   " was wiped; run 'devices clear-wipe' to let it back in"));
+  }
   if (verb == "approve" && device.access_state == DeviceAccessState::kBlocked) {
     // Approving answers a quarantine; lifting a block is a separate, deliberate verb.
     return refuse(call, action, target,
@@ -135,6 +142,31 @@ AdminResponse cancel_wipe(Call& call, const DeviceKey& key, const DeviceRecord& 
   return changed(call, key, "device " + target + ": wipe cancelled", audited);
 }
 
+// Clear-MobileDevice's counterpart for a device that came back after a wipe: the record
+// forgets the wipe and the policy key, so the rules decide again and the device provisions
+// from scratch (rules/device_access: an acknowledged wipe blocks until this).
+AdminResponse clear_wipe(Call& call, const DeviceKey& key, const DeviceRecord& device) {
+  const std::string target = device_target(key.user_id, key.device_id);
+  Status cleared = call.store.clear_wipe(key);
+  if (!cleared.is_ok()) {
+    if (cleared.kind() == ErrorKind::kConflict) {
+      cleared = Status::conflict(
+          "device " + target + " has no acknowledged wipe (wipe state " +
+          wipe_state_name(device.wipe.state) +
+          (device.wipe.state == WipeState::kNone ? ")" : "; use cancel-wipe for a pending one)"));
+    }
+    return refuse(call, "device.clear_wipe", target, cleared);
+  }
+  const bool audited = record_action(
+      call, "device.clear_wipe", target,
+      JsonValue::object().set("acknowledged_at", format_time(device.wipe.acknowledged_at)),
+      Status::ok());
+  return changed(call, key,
+                 "device " + target + ": wipe cleared; the device is judged by the rules again "
+                 "and provisions on its next request",
+                 audited);
+}
+
 AdminResponse remove(Call& call, const DeviceKey& key, const DeviceRecord& device) {
   const std::string target = device_target(key.user_id, key.device_id);
   Result<bool> force = query_flag(call, "force");
@@ -177,14 +209,14 @@ AdminResponse handle_devices(Call& call) {
   if (Status s = check_id("device id", key.device_id); !s.is_ok()) return status_response(s);
   const std::string target = device_target(key.user_id, key.device_id);
   static const std::vector<std::string> kVerbs = {"approve", "allow", "block", "quarantine",
-                                                  "wipe", "cancel-wipe"};
+                                                  "wipe", "cancel-wipe", "clear-wipe"};
   if (seg.size() == 4) {
     bool known = false;
     for (const std::string& v : kVerbs) known = known || v == seg[3];
     if (!known) {
       return error_response(404, "unknown device action \"" + seg[3] +
                                      "\" (expected approve, allow, block, quarantine, wipe, "
-                                     "cancel-wipe)");
+                                     "cancel-wipe, clear-wipe)");
     }
     if (method != "POST") return error_response(405, "device actions need POST");
   } else if (method != "GET" && method != "DELETE") {
@@ -205,6 +237,7 @@ AdminResponse handle_devices(Call& call) {
   const std::string& verb = seg[3];
   if (verb == "wipe") return wipe(call, key, *device);
   if (verb == "cancel-wipe") return cancel_wipe(call, key, *device);
+  if (verb == "clear-wipe") return clear_wipe(call, key, *device);
   return set_access(call, key, *device, verb);
 }
 

@@ -12,7 +12,8 @@ namespace {
 // Options that take a value; every other "--x" is a flag.
 const std::set<std::string> kValueOptions = {"--config", "--url",   "--token",  "--format",
                                              "--user",   "--reason", "--since",  "--limit",
-                                             "--action", "--match",  "--position"};
+                                             "--action", "--match",  "--position",
+                                             "--group"};
 const std::set<std::string> kFlagOptions = {"--help", "--account-only", "--force"};
 const std::set<std::string> kGlobalOptions = {"--config", "--url", "--token", "--format",
                                               "--help"};
@@ -103,8 +104,9 @@ std::string reason_body(const Parsed& p) {
 }
 
 Result<ApiCall> devices_call(const Parsed& p) {
-  static const std::vector<std::string> kVerbs = {"list", "show", "approve", "allow", "block",
-                                                  "quarantine", "wipe", "cancel-wipe", "remove"};
+  static const std::vector<std::string> kVerbs = {"list",       "show", "approve",     "allow",
+                                                  "block",      "quarantine", "wipe",
+                                                  "cancel-wipe", "clear-wipe", "remove"};
   if (p.words.size() < 2) return usage_error("devices: expected one of " + join(kVerbs));
   const std::string& sub = p.words[1];
   const std::string verb = "devices " + sub;
@@ -141,10 +143,10 @@ Result<ApiCall> devices_call(const Parsed& p) {
     if (p.options.count("--account-only")) {
       call.body = JsonValue::object().set("account_only", true).dump();
     }
-  } else if (sub == "cancel-wipe") {
+  } else if (sub == "cancel-wipe" || sub == "clear-wipe") {
     if (Status s = only_options(p, verb, {}); !s.is_ok()) return s;
     call.method = "POST";
-    call.path += "/cancel-wipe";
+    call.path += "/" + sub;
   } else {  // approve, allow, block, quarantine
     if (Status s = only_options(p, verb, {"--reason"}); !s.is_ok()) return s;
     call.method = "POST";
@@ -152,6 +154,36 @@ Result<ApiCall> devices_call(const Parsed& p) {
     call.body = reason_body(p);
   }
   return call;
+}
+
+Result<ApiCall> exemptions_call(const Parsed& p) {
+  static const std::vector<std::string> kVerbs = {"list", "allow", "block", "remove"};
+  if (p.words.size() < 2) return usage_error("exemptions: expected one of " + join(kVerbs));
+  const std::string& sub = p.words[1];
+  const std::string verb = "exemptions " + sub;
+  ApiCall call;
+  if (sub == "list") {
+    if (Status s = only_options(p, verb, {"--user"}); !s.is_ok()) return s;
+    if (p.words.size() != 2) return usage_error(verb + ": unexpected argument \"" + p.words[2] + "\" (use --user USER)");
+    call = ApiCall{"GET", "/api/exemptions", "", "", true};
+    if (auto it = p.options.find("--user"); it != p.options.end()) {
+      call.query = "user=" + percent_encode(it->second);
+    }
+    return call;
+  }
+  if (sub != "allow" && sub != "block" && sub != "remove") {
+    return usage_error("exemptions: unknown verb \"" + sub + "\" (expected " + join(kVerbs) + ")");
+  }
+  auto device = device_operand(p, 2, verb);
+  if (!device.is_ok()) return device.status();
+  const std::string path =
+      "/api/exemptions/" + percent_encode(device->first) + "/" + percent_encode(device->second);
+  if (sub == "remove") {
+    if (Status s = only_options(p, verb, {}); !s.is_ok()) return s;
+    return ApiCall{"DELETE", path, "", "", false};
+  }
+  if (Status s = only_options(p, verb, {"--reason"}); !s.is_ok()) return s;
+  return ApiCall{"POST", path + "/" + sub, "", reason_body(p), false};
 }
 
 Result<ApiCall> users_call(const Parsed& p) {
@@ -286,7 +318,7 @@ Result<ApiCall> rules_call(const Parsed& p) {
 }
 
 Result<ApiCall> policies_call(const Parsed& p) {
-  static const std::vector<std::string> kVerbs = {"list", "show", "assign"};
+  static const std::vector<std::string> kVerbs = {"list", "show", "assign", "unassign"};
   if (p.words.size() < 2) return usage_error("policies: expected one of " + join(kVerbs));
   const std::string& sub = p.words[1];
   const std::string verb = "policies " + sub;
@@ -300,11 +332,19 @@ Result<ApiCall> policies_call(const Parsed& p) {
     if (p.words.size() != 3) return usage_error(verb + ": expected NAME");
     return ApiCall{"GET", "/api/policies/" + percent_encode(p.words[2]), "", "", true};
   }
-  if (sub == "assign") {
-    if (Status s = only_options(p, verb, {}); !s.is_ok()) return s;
-    if (p.words.size() != 4) return usage_error(verb + ": expected NAME USER");
-    return ApiCall{"POST", "/api/policies/" + percent_encode(p.words[2]) + "/assign", "",
-                   JsonValue::object().set("user", p.words[3]).dump(), false};
+  if (sub == "assign" || sub == "unassign") {
+    if (Status s = only_options(p, verb, {"--group"}); !s.is_ok()) return s;
+    auto group = p.options.find("--group");
+    const size_t want = group == p.options.end() ? 4 : 3;
+    if (p.words.size() != want) return usage_error(verb + ": expected NAME USER or NAME --group GROUP");
+    JsonValue body = JsonValue::object();
+    if (group == p.options.end()) {
+      body.set("user", p.words[3]);
+    } else {
+      body.set("group", group->second);
+    }
+    return ApiCall{"POST", "/api/policies/" + percent_encode(p.words[2]) + "/" + sub, "",
+                   body.dump(), false};
   }
   return usage_error("policies: unknown verb \"" + sub + "\" (expected " + join(kVerbs) + ")");
 }
@@ -318,7 +358,8 @@ const char* cli_usage() {
          "  devices show USER DEVICE            (a device is USER DEVICE or USER/DEVICE)\n"
          "  devices approve|allow|block|quarantine USER DEVICE [--reason TEXT]\n"
          "  devices wipe USER DEVICE [--account-only]\n"
-         "  devices cancel-wipe USER DEVICE\n"
+         "  devices cancel-wipe USER DEVICE     (a wipe not yet acknowledged)\n"
+         "  devices clear-wipe USER DEVICE      (let a wiped device back; it provisions again)\n"
          "  devices remove USER DEVICE [--force]\n"
          "  users list | users show USER | users enable|disable USER [--reason TEXT]\n"
          "  reports devices|users|wipes\n"
@@ -327,7 +368,13 @@ const char* cli_usage() {
          "  rules add|test NAME --action allow|block|quarantine --match COND[,COND...]\n"
          "        [--position N]   COND: FIELD=EXACT, FIELD^=PREFIX or FIELD~=GLOB; FIELD one of\n"
          "        device_type, device_model, device_os, user_agent, user, group\n"
-         "  policies list | policies show NAME | policies assign NAME USER\n"
+         "  policies list | policies show NAME\n"
+         "  policies assign|unassign NAME USER | policies assign|unassign NAME --group GROUP\n"
+         "  exemptions list [--user USER]\n"
+         "  exemptions allow|block USER DEVICE [--reason TEXT]   (per-user device exemption)\n"
+         "  exemptions remove USER DEVICE\n"
+         "Rules added with 'rules add' are evaluated after the YAML rules (--position counts\n"
+         "among the added rules); 'rules list' shows the combined order.\n"
          "The token may also come from $EASGATE_ADMIN_TOKEN. Exit codes: 0 ok, 1 server-side\n"
          "error, 2 usage error.\n";
 }
@@ -357,7 +404,8 @@ Result<CliCommand> parse_cli(const std::vector<std::string>& args) {
     return usage_error("--url \"" + out.options.url + "\" must start with http:// or https://");
   }
   if (p.words.empty()) {
-    return usage_error("expected a verb: devices, users, reports, audit, rules, policies");
+    return usage_error(
+        "expected a verb: devices, users, reports, audit, rules, policies, exemptions");
   }
   const std::string& area = p.words[0];
   Result<ApiCall> call = usage_error("");
@@ -367,8 +415,10 @@ Result<CliCommand> parse_cli(const std::vector<std::string>& args) {
   else if (area == "audit") call = audit_call(p);
   else if (area == "rules") call = rules_call(p);
   else if (area == "policies") call = policies_call(p);
+  else if (area == "exemptions") call = exemptions_call(p);
   else return usage_error("unknown verb \"" + area +
-                          "\" (expected devices, users, reports, audit, rules, policies)");
+                          "\" (expected devices, users, reports, audit, rules, policies, "
+                          "exemptions)");
   if (!call.is_ok()) return call.status();
   out.call = std::move(*call);
   return out;

@@ -6,12 +6,14 @@
 //   devices approve|allow|block|quarantine U D [--reason TEXT]
 //   devices wipe U D [--account-only]            Clear-MobileDevice [-AccountOnly]
 //   devices cancel-wipe U D                      Clear-MobileDevice -Cancel
+//   devices clear-wipe U D                       let a wiped device back (re-provisions)
 //   devices remove U D [--force]                 Remove-MobileDevice
 //   users list | show U | enable U | disable U [--reason TEXT]   Set-CASMailbox
 //   reports devices|users|wipes
 //   audit [--since TIME] [--limit N]
 //   rules list | remove NAME | add|test NAME --action A --match COND[,COND] [--position N]
-//   policies list | show NAME | assign NAME USER
+//   policies list | show NAME | assign|unassign NAME USER | assign|unassign NAME --group G
+//   exemptions list [--user U] | allow|block U D [--reason TEXT] | remove U D
 // A device is "USER DEVICE" or "USER/DEVICE". Options may come before or after the verb.
 
 #include <string>

@@ -56,9 +56,11 @@ TEST_CASE("cli: verbs map to API calls") {
 }
 
 TEST_CASE("cli: usage errors are one precise line") {
-  CHECK(usage_error({}) == "expected a verb: devices, users, reports, audit, rules, policies");
+  CHECK(usage_error({}) ==
+        "expected a verb: devices, users, reports, audit, rules, policies, exemptions");
   CHECK(usage_error({"device", "list"}) ==
-        "unknown verb \"device\" (expected devices, users, reports, audit, rules, policies)");
+        "unknown verb \"device\" (expected devices, users, reports, audit, rules, policies, "
+        "exemptions)");
   CHECK(usage_error({"devices", "frob"}).find("devices: unknown verb \"frob\"") == 0);
   CHECK(usage_error({"devices", "block", "alice"}) ==
         "devices block: expected USER DEVICE or USER/DEVICE, got 1 argument");
@@ -126,5 +128,33 @@ TEST_CASE("cli: rules and policies verbs") {
   CHECK(usage_error({"rules", "test", "x", "--action", "block", "--match", "device_type"}) ==
         "rules: --match \"device_type\" is not FIELD=PATTERN, FIELD^=PATTERN or FIELD~=PATTERN");
   CHECK(usage_error({"rules", "list", "--match", "a=b"}) == "rules list: unknown option --match");
-  CHECK(usage_error({"policies", "assign", "strict"}) == "policies assign: expected NAME USER");
+  CHECK(usage_error({"policies", "assign", "strict"}) ==
+        "policies assign: expected NAME USER or NAME --group GROUP");
+  c = ok({"policies", "assign", "strict", "--group", "sales"});
+  CHECK(c.call.path == "/api/policies/strict/assign");
+  CHECK(c.call.body == R"({"group":"sales"})");
+  c = ok({"policies", "unassign", "strict", "bob@example.test"});
+  CHECK(c.call.path == "/api/policies/strict/unassign");
+  CHECK(usage_error({"policies", "assign", "strict", "bob", "--group", "g"}) ==
+        "policies assign: expected NAME USER or NAME --group GROUP");
+}
+
+TEST_CASE("cli: exemptions and clear-wipe") {
+  CliCommand c = ok({"exemptions", "block", "alice@example.test/LOST1", "--reason", "lost"});
+  CHECK(c.call.method == "POST");
+  CHECK(c.call.path == "/api/exemptions/alice@example.test/LOST1/block");
+  CHECK(c.call.body == R"({"reason":"lost"})");
+  c = ok({"exemptions", "remove", "alice@example.test", "LOST1"});
+  CHECK(c.call.method == "DELETE");
+  CHECK(c.call.path == "/api/exemptions/alice@example.test/LOST1");
+  c = ok({"exemptions", "list", "--user", "bob@example.test"});
+  CHECK(c.call.listing);
+  CHECK(c.call.query == "user=bob@example.test");
+  c = ok({"devices", "clear-wipe", "alice@example.test", "D1"});
+  CHECK(c.call.path == "/api/devices/alice@example.test/D1/clear-wipe");
+  CHECK(c.call.method == "POST");
+  CHECK(usage_error({"exemptions", "quarantine", "u", "d"}) ==
+        "exemptions: unknown verb \"quarantine\" (expected list, allow, block, remove)");
+  CHECK(usage_error({"exemptions", "allow", "u"}) ==
+        "exemptions allow: expected USER DEVICE or USER/DEVICE, got 1 argument");
 }
