@@ -2,22 +2,29 @@
 real dev stack. Provisioning in two phases (12.1, 14.1, 16.1, and 2.5 WAP), re-provisioning
 after a policy change, a Block rule that refuses before any IMAP login, quarantine (only the
 Inbox and the notice, then an admin approval), remote wipe (full and 16.1 account-only),
-AllowNonProvisionableDevices for a 2.5 device.
-
-Store writes an admin would make (approve, wipe) go straight to the gateway's SQLite file
-until the admin API lands; they use the same columns the store methods write.
+AllowNonProvisionableDevices for a 2.5 device; and everything an admin does through
+build/easgate-admin (found through the gateway's own config, as an operator would):
+approvals, wipes and clear-wipe, per-user disable, the device limit, rules added and tested
+through the API taking effect with no restart, policy assignments forcing re-provisioning,
+and the CSV device report.
 """
+import csv
 import imaplib
+import io
+import json
 import os
 import sqlite3
+import subprocess
 import tempfile
 import time
 import uuid
 
 import pytest
 
-from conftest import Gateway
+from conftest import BINARY, Gateway
 from easclient import EasClient
+
+CLI = os.path.join(os.path.dirname(BINARY), "easgate-admin")
 
 PV = "Provision"
 FH = "FolderHierarchy"
@@ -74,16 +81,31 @@ def client(gov, **kw):
     return EasClient("127.0.0.1", gov["gw"].eas_port, **kw)
 
 
-def db(gov):
-    conn = sqlite3.connect(os.path.join(gov["gw"].state_dir, "easgate.sqlite"), timeout=10)
-    conn.row_factory = sqlite3.Row
-    return conn
+def admin(gw, *args):
+    """easgate-admin --config <the gateway's YAML> ARGS: (exit code, stdout, stderr)."""
+    p = subprocess.run([CLI, "--config", gw.config_path] + list(args), capture_output=True,
+                       text=True, timeout=60, env=dict(os.environ, USER="gov-it"))
+    return p.returncode, p.stdout, p.stderr
+
+
+def admin_ok(gw, *args):
+    code, out, err = admin(gw, *args)
+    assert code == 0, "easgate-admin %s: %s" % (" ".join(args), err)
+    return out
+
+
+def admin_json(gw, *args):
+    return json.loads(admin_ok(gw, *(list(args) + ["--format", "json"])))
 
 
 def device_row(gov, c):
-    with db(gov) as conn:
-        return conn.execute("SELECT * FROM devices WHERE user_id = ? AND device_id = ?",
-                            (c.user, c.device_id)).fetchone()
+    """The device as `devices show` reports it; None when the gateway never recorded it."""
+    code, out, err = admin(gov["gw"], "devices", "show", c.user + "/" + c.device_id,
+                           "--format", "json")
+    if code == 1 and "not found" in err:
+        return None
+    assert code == 0, err
+    return json.loads(out)
 
 
 def provision(c, ack_status=1):
@@ -178,7 +200,7 @@ def test_quarantine_shows_notice_until_approved(gov):
     assert len(r.findall("Collections/Collection/Commands/Add", AS)) == 1
     assert "quarantined" in r.xml
     assert device_row(gov, c)["access_state"] == "quarantined"
-    assert device_row(gov, c)["quarantine_notified_at"] > 0  # claimed once
+    assert device_row(gov, c)["quarantine_notified_at"].endswith("Z")  # claimed once
     # The notice mail reaches the admin address (bob) through SMTP submission.
     deadline = time.time() + 20
     found = []
@@ -192,26 +214,23 @@ def test_quarantine_shows_notice_until_approved(gov):
         if not found:
             time.sleep(0.5)
     assert found, "quarantine notice not delivered to the admin address"
-    # Admin approval (store set_device_access: state + admin source).
-    with db(gov) as conn:
-        conn.execute("UPDATE devices SET access_state = 'allowed', access_source = 'admin' "
-                     "WHERE user_id = ? AND device_id = ?", (c.user, c.device_id))
+    out = admin_ok(gov["gw"], "devices", "approve", c.user, c.device_id, "--reason", "known phone")
+    assert out.strip().endswith("quarantined -> allowed")
     r = c.folder_sync(0)
     names = [a.find("{FolderHierarchy:}DisplayName").text for a in r.findall("Changes/Add", FH)]
     assert r.find("Status", FH) == "1" and len(names) > 1
 
 
 def wipe_device(gov, c, kind):
-    with db(gov) as conn:
-        conn.execute("UPDATE devices SET wipe_state = 'requested', wipe_kind = ?, "
-                     "wipe_requested_at = ?, wipe_requested_by = 'test' "
-                     "WHERE user_id = ? AND device_id = ?",
-                     (kind, int(time.time() * 1000), c.user, c.device_id))
+    args = ["devices", "wipe", c.user, c.device_id]
+    if kind == "account_only":
+        args.append("--account-only")
+    return admin(gov["gw"], *args)
 
 
 def test_remote_wipe_delivered_acknowledged_recorded(gov):
     c = provisioned(gov, version="14.1")
-    wipe_device(gov, c, "full")
+    assert wipe_device(gov, c, "full")[0] == 0
     assert c.folder_sync(0).find("Status", FH) == "140"
     r = c.command(PV, '<Provision xmlns="Provision:"><Policies><Policy><PolicyType>'
                       'MS-EAS-Provisioning-WBXML</PolicyType></Policy></Policies></Provision>')
@@ -222,16 +241,28 @@ def test_remote_wipe_delivered_acknowledged_recorded(gov):
     assert r.find("Status", PV) == "1"
     row = device_row(gov, c)
     assert row["wipe_state"] == "acknowledged"
-    assert row["wipe_sent_at"] > 0 and row["wipe_acknowledged_at"] >= row["wipe_sent_at"]
+    wipe = row["wipe"]
+    assert wipe["requested_by"] == "admin-api/gov-it"
+    assert wipe["requested_at"] <= wipe["sent_at"] <= wipe["acknowledged_at"]
     assert c.folder_sync(0).find("Status", FH) == "129"  # blocked until an admin clears it
+    # 'allow' does not let a wiped device back; clear-wipe does, and it provisions again.
+    code, _, err = admin(gov["gw"], "devices", "allow", c.user, c.device_id)
+    assert code == 1 and err.count("\n") == 1 and "clear-wipe" in err
+    assert "wipe cleared" in admin_ok(gov["gw"], "devices", "clear-wipe", c.user, c.device_id)
+    assert c.folder_sync(0).find("Status", FH) in ("142", "144")
+    _, phase2 = provision(c)
+    c.policy_key = int(phase2.find("Policies/Policy/PolicyKey", PV))
+    assert c.folder_sync(0).find("Status", FH) == "1"
+    audit = admin_ok(gov["gw"], "audit", "--format", "csv")
+    assert "device.wipe" in audit and "device.clear_wipe" in audit
     c12 = provisioned(gov, version="12.1")
-    wipe_device(gov, c12, "full")
+    assert wipe_device(gov, c12, "full")[0] == 0
     assert c12.folder_sync(0).status == 449
 
 
 def test_account_only_wipe_on_16_1_only(gov):
     c = provisioned(gov, version="16.1")
-    wipe_device(gov, c, "account_only")
+    assert wipe_device(gov, c, "account_only")[0] == 0
     assert c.folder_sync(0).find("Status", FH) == "140"
     r = c.command(PV, '<Provision xmlns="Provision:"><Policies><Policy><PolicyType>'
                       'MS-EAS-Provisioning-WBXML</PolicyType></Policy></Policies></Provision>')
@@ -243,9 +274,17 @@ def test_account_only_wipe_on_16_1_only(gov):
     r = c.command(PV, body=ack)
     assert r.status == 200
     assert device_row(gov, c)["wipe_state"] == "acknowledged"
+    # The admin API refuses an account-only wipe for a device it knows speaks 14.1 ...
     old = provisioned(gov, version="14.1")
-    wipe_device(gov, old, "account_only")  # never escalated to a full wipe
-    assert old.folder_sync(0).find("Status", FH) == "129"
+    code, _, err = wipe_device(gov, old, "account_only")
+    assert code == 1 and "needs EAS 16.1" in err
+    # ... and a 16.1 device that comes back speaking 14.1 is refused, never escalated to a
+    # full wipe it would understand.
+    back = provisioned(gov, version="16.1")
+    assert wipe_device(gov, back, "account_only")[0] == 0
+    back.version = "14.1"
+    assert back.folder_sync(0).find("Status", FH) == "129"
+    assert device_row(gov, back)["wipe_state"] == "requested"
 
 
 def wap_provision(c):
@@ -281,3 +320,203 @@ def test_settings_device_information_and_user_information(gov):
     assert "alice@example.test" in r.xml
     row = device_row(gov, c)
     assert row["model"] == "Lumia 920" and row["friendly_name"] == "Test phone"
+
+
+def test_user_disabled_through_the_cli_gets_126_or_403(gov):
+    c14 = provisioned(gov, version="14.1")
+    c12 = provisioned(gov, version="12.1")
+    assert c14.folder_sync(0).find("Status", FH) == "1"
+    gw = gov["gw"]
+    out = admin_ok(gw, "users", "disable", "alice@example.test", "--reason", "left the company")
+    assert "ActiveSync disabled" in out
+    try:
+        assert c14.folder_sync(0).find("Status", FH) == "126"  # MS-ASCMD 2.2.2
+        assert c12.folder_sync(0).status == 403
+        assert admin_json(gw, "users", "show", "alice@example.test")["eas_enabled"] is False
+    finally:
+        admin_ok(gw, "users", "enable", "alice@example.test")
+    assert c14.folder_sync(0).find("Status", FH) == "1"
+    assert c12.folder_sync(0).status == 200
+    audit = admin_ok(gw, "audit", "--since", "1h", "--format", "csv")
+    assert "user.disable" in audit and "user.enable" in audit
+
+
+def test_max_devices_per_user_gives_177_or_403():
+    state = tempfile.mkdtemp(prefix="easgate-gov-limit-")
+    gw = Gateway(state, extra_yaml="governance:\n  max_devices_per_user: 2\n",
+                 port_offset=PORT_OFFSET + 1)
+    try:
+        def dev(version):
+            return EasClient("127.0.0.1", gw.eas_port, version=version,
+                             device_id="LIM" + uuid.uuid4().hex[:10].upper())
+        first, second = dev("14.1"), dev("14.1")
+        assert first.folder_sync(0).find("Status", FH) == "1"
+        assert second.folder_sync(0).find("Status", FH) == "1"
+        third = dev("14.1")
+        assert third.folder_sync(0).find("Status", FH) == "177"  # MS-ASCMD 2.2.2
+        third.version = "12.1"
+        assert third.folder_sync(0).status == 403
+        # Known devices keep working; the refused one left no record.
+        assert first.folder_sync(0).find("Status", FH) == "1"
+        listed = admin_json(gw, "devices", "list", "--user", "alice@example.test")
+        assert sorted(d["device_id"] for d in listed) == sorted([first.device_id,
+                                                                second.device_id])
+        # Removing a device frees its slot.
+        admin_ok(gw, "devices", "remove", first.user, first.device_id)
+        third.version = "14.1"
+        assert third.folder_sync(0).find("Status", FH) == "1"
+    finally:
+        gw.stop()
+
+
+def test_api_block_rule_applies_on_the_next_request_without_restart(gov):
+    gw = gov["gw"]
+    dtype = "ApiRule" + uuid.uuid4().hex[:8]
+    name = "block-" + dtype.lower()
+    c = provisioned(gov, version="14.1", device_type=dtype)
+    assert c.folder_sync(0).find("Status", FH) == "1"
+    pid = gw.proc.pid
+    out = admin_ok(gw, "rules", "add", name, "--action", "block", "--match", "device_type=" + dtype)
+    assert "after the YAML rules" in out
+    try:
+        assert c.folder_sync(0).find("Status", FH) == "129"
+        assert "reason=rule:" + name in gw.log()
+        # Before authentication too: a wrong password is never tried against IMAP.
+        c.password = "wrong-" + uuid.uuid4().hex
+        assert c.folder_sync(0).find("Status", FH) == "129"
+        c.password = "secret"
+        rules = admin_json(gw, "rules", "list")
+        names = [r["name"] for r in rules]
+        mine = [r for r in rules if r["name"] == name][0]
+        # One evaluation order: the YAML rules, then the API rules, then the default.
+        assert mine["source"] == "api" and mine["added_by"].startswith("admin-api/gov-it")
+        assert names.index("quarantine-new") < names.index(name) < names.index("(default)")
+        assert mine["position"] == names.index(name) + 1
+        # Bad input: one precise line, exit 1, nothing stored.
+        code, _, err = admin(gw, "rules", "add", name.upper(), "--action", "block",
+                             "--match", "device_type=x")
+        assert code == 1 and err.count("\n") == 1 and "already exists (API)" in err
+        code, _, err = admin(gw, "rules", "add", "x", "--action", "deny", "--match", "user=x")
+        assert code == 1 and "\"action\" must be one of allow, block, quarantine" in err
+        code, _, err = admin(gw, "rules", "remove", "block-blockphones")
+        assert code == 1 and "comes from the YAML configuration" in err
+    finally:
+        admin_ok(gw, "rules", "remove", name)
+    assert c.folder_sync(0).find("Status", FH) == "1"
+    assert gw.proc.pid == pid and gw.alive()  # no restart happened
+    metrics = gw.metrics()
+    assert 'easgate_admin_actions_total{action="rule.add",result="ok"}' in metrics
+    assert 'easgate_admin_actions_total{action="rule.remove",result="ok"}' in metrics
+    assert "rule.add" in admin_ok(gw, "audit", "--since", "1h", "--format", "csv")
+    assert "action=rule.add" in gw.log()
+
+
+def test_api_rules_persist_across_a_restart(gov):
+    gw = gov["gw"]
+    dtype = "Persist" + uuid.uuid4().hex[:8]
+    name = "q-" + dtype.lower()
+    admin_ok(gw, "rules", "add", name, "--action", "quarantine", "--match",
+             "device_type=" + dtype, "--position", "1")
+    try:
+        gw.stop()
+        gov["gw"] = gw = start(gw.state_dir)
+        assert name in [r["name"] for r in admin_json(gw, "rules", "list")]
+        c = provisioned(gov, version="14.1", device_type=dtype)
+        c.folder_sync(0)
+        assert device_row(gov, c)["access_state"] == "quarantined"
+    finally:
+        admin_ok(gw, "rules", "remove", name)
+
+
+def test_rules_test_names_the_devices_a_rule_would_change(gov):
+    gw = gov["gw"]
+    dtype = "DryRun" + uuid.uuid4().hex[:8]
+    phones = [provisioned(gov, version="14.1", device_type=dtype) for _ in range(2)]
+    for p in phones:
+        assert p.folder_sync(0).find("Status", FH) == "1"
+    other = provisioned(gov, version="14.1")
+    assert other.folder_sync(0).find("Status", FH) == "1"
+    out = admin_ok(gw, "rules", "test", "dry-" + dtype, "--action", "block",
+                   "--match", "device_type=" + dtype, "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert sorted(r["device_id"] for r in rows) == sorted(p.device_id for p in phones)
+    assert all(r["from"] == "allow" and r["to"] == "block" for r in rows)
+    # A dry run stores nothing and changes no device.
+    assert "dry-" + dtype not in admin_ok(gw, "rules", "list")
+    assert phones[0].folder_sync(0).find("Status", FH) == "1"
+    # A rule the YAML already decides changes nothing: BlockedX devices are blocked already.
+    out = admin_ok(gw, "rules", "test", "allow-any", "--action", "block",
+                   "--match", "device_type~=Blocked*", "--format", "csv")
+    assert list(csv.DictReader(io.StringIO(out))) == []
+
+
+def test_policy_assigned_through_the_api_forces_reprovisioning(gov):
+    gw = gov["gw"]
+    bob = "bob@example.test"  # YAML: group legacy-strict -> policy "strict"
+    devices = {v: provisioned(gov, version=v, user=bob) for v in ("12.1", "14.1")}
+    for c in devices.values():
+        assert c.folder_sync(0).status == 200
+        assert device_row(gov, c)["policy_name"] == "strict"
+    old_keys = {v: c.policy_key for v, c in devices.items()}
+    out = admin_ok(gw, "policies", "assign", "standard", bob)
+    assert "effective policy now standard" in out
+    try:
+        assert devices["12.1"].folder_sync(0).status == 449
+        assert devices["14.1"].folder_sync(0).find("Status", FH) == "144"  # stale key
+        devices["14.1"].policy_key = None
+        assert devices["14.1"].folder_sync(0).find("Status", FH) == "142"  # no key
+        for v, c in devices.items():
+            _, phase2 = provision(c)
+            c.policy_key = int(phase2.find("Policies/Policy/PolicyKey", PV))
+            assert c.policy_key != old_keys[v]
+            assert c.folder_sync(0).status == 200
+            assert device_row(gov, c)["policy_name"] == "standard"
+        shown = admin_json(gw, "policies", "show", "standard")
+        assert "bob@example.test (api)" in shown["assigned_users"]
+        code, _, err = admin(gw, "policies", "assign", "nope", bob)
+        assert code == 1 and err.count("\n") == 1 and "policy \"nope\" not found" in err
+    finally:
+        admin_ok(gw, "policies", "unassign", "standard", bob)
+    # Back to the YAML's group assignment: provision again.
+    assert devices["14.1"].folder_sync(0).find("Status", FH) == "144"
+    assert "policy.assign" in admin_ok(gw, "audit", "--since", "1h", "--format", "csv")
+
+
+def test_personal_exemption_blocks_a_device_not_seen_yet(gov):
+    gw = gov["gw"]
+    c = client(gov, version="14.1")
+    admin_ok(gw, "exemptions", "block", c.user, c.device_id, "--reason", "reported stolen")
+    try:
+        assert c.folder_sync(0).find("Status", FH) == "129"
+        listed = admin_json(gw, "exemptions", "list", "--user", c.user)
+        assert [e["kind"] for e in listed if e["device_id"] == c.device_id] == ["block"]
+    finally:
+        admin_ok(gw, "exemptions", "remove", c.user, c.device_id)
+    assert c.folder_sync(0).find("Status", FH) == "142"  # let in; now it must provision
+
+
+def test_reports_devices_csv_lists_every_device_with_its_state(gov):
+    gw = gov["gw"]
+    blocked = provisioned(gov, version="14.1")
+    blocked.folder_sync(0)
+    admin_ok(gw, "devices", "block", blocked.user, blocked.device_id)
+    quarantined = provisioned(gov, version="14.1", device_type="QuarPhone")
+    quarantined.folder_sync(0)
+    out = admin_ok(gw, "reports", "devices", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    by_id = {(r["user"], r["device_id"]): r for r in rows}
+    # Every device the gateway recorded is in the report (read-only look at the store).
+    conn = sqlite3.connect("file:%s?mode=ro" % os.path.join(gw.state_dir, "easgate.sqlite"),
+                           uri=True, timeout=10)
+    try:
+        stored = conn.execute("SELECT user_id, device_id, access_state FROM devices").fetchall()
+    finally:
+        conn.close()
+    assert len(rows) == len(stored)
+    for user, device_id, state in stored:
+        assert by_id[(user, device_id)]["access_state"] == state
+    assert by_id[(blocked.user, blocked.device_id)]["access_state"] == "blocked"
+    q = by_id[(quarantined.user, quarantined.device_id)]
+    assert q["access_state"] == "quarantined" and q["access_reason"] == "rule:quarantine-new"
+    assert all(r["wipe_state"] and r["policy_status"] and r["last_seen"].endswith("Z")
+               for r in rows)
