@@ -78,11 +78,16 @@ void ImapMailStore::folder_state(const Credentials& credentials, const std::stri
           done(std::move(st));
           return;
         }
-        // One STATUS whether or not the session has the mailbox selected (RFC 9051 6.3.11
-        // allows STATUS on the selected mailbox; Dovecot answers it from the index).
+        // One STATUS. On the mailbox the session has selected, Dovecot answers STATUS from
+        // the session's own view, which lags changes made by other sessions (observed: an
+        // EXPUNGE elsewhere leaves MESSAGES/HIGHESTMODSEQ old, and a delete + re-create
+        // leaves the old UIDVALIDITY even after NOOP). So the session leaves the mailbox
+        // first (UNSELECT, RFC 3691; without it the session is not reused): two commands
+        // then, one on every later call until something selects the mailbox again.
         auto cmd = command_builder(*lease).atom("STATUS").string(mailbox).raw(
             "(" + imap_status_items(lease->connection()) + ")");
-        send_command(lease, cmd.build(), [lease, mailbox, done](ImapReply reply) {
+        auto status = [lease, mailbox, cmd = cmd.build(), done]() {
+        send_command(lease, cmd, [lease, mailbox, done](ImapReply reply) {
           Status st = mail_reply_status(*lease, reply, "IMAP STATUS " + mailbox);
           if (!st) return finish<MailFolderState>(lease, done, std::move(st));
           for (const ImapResponse& r : reply.untagged) {
@@ -95,6 +100,18 @@ void ImapMailStore::folder_state(const Credentials& credentials, const std::stri
           }
           finish<MailFolderState>(lease, done,
                                   Status::backend_error("IMAP STATUS returned no data"));
+        });
+        };
+        ImapConnection& c = lease->connection();
+        if (c.selected().name != mailbox) return status();
+        c.set_selected({});
+        if (!c.has_capability("UNSELECT")) {
+          lease->discard();
+          return status();
+        }
+        c.send_simple("UNSELECT", [lease, status](ImapReply reply) {
+          if (reply.state != ImapReplyState::kOk) lease->discard();
+          status();
         });
       });
 }
