@@ -11,6 +11,8 @@
 #include "gateway/commands/provision.h"
 #include "gateway/commands/quarantine_notice.h"
 #include "gateway/commands/settings.h"
+#include "gateway/commands/get_item_estimate.h"
+#include "gateway/commands/sync.h"
 #include "gateway/config/gateway_config.h"
 #include "gateway/core/log.h"
 #include "gateway/eas/eas_request.h"
@@ -46,6 +48,8 @@ EasEndpoint::EasEndpoint(WorkerServices& services) : services_(services) {
   handlers_[EasCommand::kFolderDelete] = std::make_unique<FolderDeleteHandler>();
   handlers_[EasCommand::kFolderUpdate] = std::make_unique<FolderUpdateHandler>();
   handlers_[EasCommand::kMoveItems] = std::make_unique<MoveItemsHandler>();
+  handlers_[EasCommand::kSync] = std::make_unique<SyncHandler>();
+  handlers_[EasCommand::kGetItemEstimate] = std::make_unique<GetItemEstimateHandler>();
   if (!handlers_.count(EasCommand::kSync)) {
     handlers_[EasCommand::kSync] = std::make_unique<QuarantineOnlySyncHandler>();
   }

@@ -28,7 +28,9 @@ EmailClientChange parse_change(const WbxmlElement& change) {
     if (f.is(em::kRead)) {
       c.read = f.text() == "1";
     } else if (f.is(em::kFlag)) {
-      auto status = parse_u32(f.child_text(em::kStatus));
+      // libwbxml-based clients encode email:Status with the AirSync token; accept both.
+      const WbxmlElement* st = f.child(em::kStatus) ? f.child(em::kStatus) : f.child(as::kStatus);
+      auto status = st ? parse_u32(st->text()) : std::nullopt;
       c.flag = status && *status <= 2 ? static_cast<FlagStatus>(*status) : FlagStatus::kCleared;
     } else if (f.is(em::kCategories)) {
       std::vector<std::string> names;

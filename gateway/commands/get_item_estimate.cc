@@ -1,0 +1,144 @@
+#include "gateway/commands/get_item_estimate.h"
+
+#include <charconv>
+
+#include "backends/api/mail_store.h"
+#include "gateway/core/log.h"
+#include "gateway/pipeline/request_context.h"
+#include "gateway/store/state_store.h"
+#include "gateway/sync/email_sync_state.h"
+
+namespace easgate {
+namespace {
+
+namespace gie = tag::get_item_estimate;
+namespace as = tag::air_sync;
+
+constexpr std::string_view kImapRef = "imap:";
+
+std::optional<uint32_t> parse_u32(std::string_view text) {
+  uint32_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || p != text.data() + text.size() || text.empty()) return std::nullopt;
+  return v;
+}
+
+// One collection of the request and, once known, its answer.
+struct EstimateItem {
+  std::string collection_id;      // GetItemEstimate:CollectionId
+  std::string sync_key;           // AirSync:SyncKey as sent
+  int status = kEstimateSuccess;  // GetItemEstimate:Status of this collection
+  uint64_t estimate = 0;          // GetItemEstimate:Estimate
+};
+
+struct EstimateRun {
+  std::shared_ptr<RequestContext> request;
+  std::vector<FolderEntry> folders;
+  std::vector<EstimateItem> items;
+  size_t next = 0;
+};
+using Run = std::shared_ptr<EstimateRun>;
+
+void reply(const Run& run) {
+  WbxmlDocument doc;
+  doc.root = WbxmlElement(gie::kGetItemEstimate);
+  for (const EstimateItem& item : run->items) {
+    WbxmlElement& r = doc.root.add_child(gie::kResponse);
+    r.add_text(gie::kStatus, std::to_string(item.status));
+    WbxmlElement& c = r.add_child(gie::kCollection);
+    c.add_text(gie::kCollectionId, item.collection_id);
+    if (item.status == kEstimateSuccess) c.add_text(gie::kEstimate, std::to_string(item.estimate));
+  }
+  run->request->reply_wbxml(doc, kEstimateSuccess);
+}
+
+void estimate_next(const Run& run);
+
+void done_item(const Run& run, int status, uint64_t estimate) {
+  run->items[run->next].status = status;
+  run->items[run->next].estimate = estimate;
+  ++run->next;
+  estimate_next(run);
+}
+
+void estimate_next(const Run& run) {
+  if (!run->request->client_alive()) return;
+  if (run->next == run->items.size()) return reply(run);
+  RequestContext& request = *run->request;
+  EstimateItem& item = run->items[run->next];
+  const FolderEntry* folder = nullptr;
+  for (const auto& f : run->folders)
+    if (f.server_id == item.collection_id) folder = &f;
+  if (!folder || folder->backend_ref.rfind(kImapRef, 0) != 0)
+    return done_item(run, kEstimateInvalidCollection, 0);
+  auto key = parse_u32(item.sync_key);
+  if (!key) return done_item(run, kEstimateInvalidKey, 0);
+  if (*key == 0) return done_item(run, kEstimateNotPrimed, 0);
+  CollectionKey ck{request.credentials.user, request.eas->device_id, item.collection_id};
+  auto state = request.services.store->load_collection_state(ck, *key);
+  if (!state.is_ok()) return done_item(run, kEstimateInvalidKey, 0);
+  auto cursor = decode_cursor(state->cursor);
+  auto pending = decode_pending_window(state->pending_window);
+  auto uidvalidity = parse_u32(state->folder_identity);
+  if (!cursor || !pending || !uidvalidity) return done_item(run, kEstimateInvalidKey, 0);
+  uint64_t listed = pending->deletes.size() + pending->changes.size() + pending->adds.size();
+  MailboxRef mailbox{folder->backend_ref.substr(kImapRef.size()), *uidvalidity};
+  MailStore& mail = *request.services.mail_store;
+  if (pending->initial_uid_max > 0) {
+    MessageListFilter filter;
+    filter.since = pending->since;
+    filter.uid_max = pending->initial_uid_max;
+    filter.limit = 1;
+    mail.list_messages(request.credentials, mailbox, filter,
+                       [run, listed](Result<MessageListing> page) {
+      if (!page.is_ok()) return done_item(run, kEstimateInvalidKey, 0);
+      done_item(run, kEstimateSuccess, listed + page->total);
+    });
+    return;
+  }
+  if (listed > 0) return done_item(run, kEstimateSuccess, listed);
+  // Same cost rule as Sync: one STATUS when nothing changed.
+  uint64_t modseq = cursor->highestmodseq;
+  mail.folder_state(request.credentials, mailbox.name,
+                    [run, mailbox, modseq](Result<MailFolderState> st) {
+    if (!st.is_ok() || st->uidvalidity != mailbox.uidvalidity)
+      return done_item(run, kEstimateInvalidKey, 0);
+    if (st->highestmodseq != 0 && st->highestmodseq == modseq)
+      return done_item(run, kEstimateSuccess, 0);
+    RequestContext& request = *run->request;
+    request.services.mail_store->changes_since(
+        request.credentials, mailbox, modseq, {}, [run](Result<MessageChanges> changes) {
+          if (!changes.is_ok()) return done_item(run, kEstimateInvalidKey, 0);
+          done_item(run, kEstimateSuccess, changes->changed.size() + changes->vanished.size());
+        });
+  });
+}
+
+}  // namespace
+
+void GetItemEstimateHandler::handle(std::shared_ptr<RequestContext> request) {
+  const WbxmlElement* collections =
+      request->body && request->body->root.is(gie::kGetItemEstimate)
+          ? request->body->root.child(gie::kCollections)
+          : nullptr;
+  if (!collections) {
+    request->reply_error(Status::malformed("GetItemEstimate without Collections"));
+    return;
+  }
+  auto run = std::make_shared<EstimateRun>();
+  run->request = request;
+  for (const WbxmlElement* c : collections->children_named(gie::kCollection)) {
+    EstimateItem item;
+    item.collection_id = std::string(c->child_text(gie::kCollectionId));
+    // 14.0+ sends AirSync:SyncKey; 12.x GetItemEstimate:SyncKey does not exist, it uses
+    // the AirSync one as well (MS-ASCMD 2.2.3.166.1).
+    item.sync_key = std::string(c->child_text(as::kSyncKey));
+    run->items.push_back(std::move(item));
+  }
+  auto hierarchy = request->services.store->load_current_folder_hierarchy(
+      DeviceKey{request->credentials.user, request->eas->device_id});
+  if (hierarchy.is_ok()) run->folders = std::move(hierarchy->folders);
+  estimate_next(run);
+}
+
+}  // namespace easgate

@@ -1,0 +1,579 @@
+#include "gateway/commands/sync_email.h"
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <set>
+
+#include "backends/api/mail_store.h"
+#include "gateway/core/clock.h"
+#include "gateway/core/log.h"
+#include "gateway/metrics/metrics.h"
+#include "gateway/pipeline/request_context.h"
+#include "gateway/store/state_store.h"
+#include "gateway/sync/email_sync_state.h"
+
+namespace easgate {
+namespace {
+
+namespace as = tag::air_sync;
+
+constexpr char kLog[] = "sync";
+// A message larger than this is fetched alone after its window (bounded window memory).
+constexpr uint64_t kWindowMessageBytes = 1024 * 1024;
+
+std::optional<uint32_t> parse_u32(std::string_view text) {
+  uint32_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || p != text.data() + text.size() || text.empty()) return std::nullopt;
+  return v;
+}
+
+// One server change of the window, ready to be written.
+struct ServedChange {
+  std::string server_id;  // the item's ServerId
+  MessageFlags flags;     // flags to show
+};
+
+// State of one collection while its backend calls are outstanding.
+struct EmailCollectionRun {
+  std::shared_ptr<RequestContext> request;
+  SyncCollectionRequest req;
+  EmailCollectionTarget target;
+  std::function<void(WbxmlElement)> done;
+
+  CollectionKey key;
+  uint32_t generation = 0;      // the client's SyncKey
+  bool retry = false;           // the client holds the previous generation
+  uint32_t uidvalidity = 0;     // folder identity at `generation`
+  EmailCursor cursor;           // cursor at `generation`, moved by collected changes
+  EmailPendingWindow pending;   // list still to send, grown by collected changes
+  bool map_changed = false;     // client commands changed the item map
+  std::string base_cursor;      // the cursor text stored with `generation`
+
+  std::map<std::string, uint32_t> uid_of;   // client ServerId -> UID (known ones)
+  std::set<uint32_t> client_touched;        // UIDs changed or deleted by this request
+  std::map<uint32_t, uint64_t> own_modseq;  // MODSEQ our own flag stores produced
+  std::vector<std::string> removed;         // ServerIds leaving the map
+  WbxmlElement responses{as::kResponses};   // AirSync:Responses being built
+
+  // The window being served.
+  std::vector<std::string> deleted_ids;
+  std::vector<ServedChange> changed;
+  std::vector<FetchedMessage> added;
+  size_t served_deletes = 0;  // pending.deletes consumed by this window
+  size_t served_changes = 0;  // pending.changes consumed
+  size_t served_adds = 0;     // pending.adds consumed
+
+  MailStore& mail() { return *request->services.mail_store; }
+  StateStore& store() { return *request->services.store; }
+  MailboxRef folder() const { return MailboxRef{target.mailbox, uidvalidity}; }
+};
+using Run = std::shared_ptr<EmailCollectionRun>;
+
+void collect(const Run& run);
+void serve_window(const Run& run);
+
+void fail(const Run& run, int status, const Status& why) {
+  if (status == kSyncServerError || status == kSyncRetry) {
+    log_warn(kLog).msg("collection failed").kv("collection", run->req.collection_id)
+        .kv("status", status).kv("error", why.to_string());
+  }
+  run->done(sync_collection_status(run->req, status));
+}
+
+// MS-ASCMD 2.2.3.177.17 Status 3 after the folder's UIDVALIDITY changed: the old state is
+// worthless (RFC 3501 2.3.1.1), so drop it; the client starts again with SyncKey 0.
+void invalid_key_reset(const Run& run, const Status& why) {
+  log_info(kLog).msg("collection reset").kv("collection", run->req.collection_id)
+      .kv("reason", why.message());
+  run->request->services.metrics->record_degraded("sync_collection_reset");
+  (void)run->store().reset_collection(run->key);
+  run->done(sync_collection_status(run->req, kSyncInvalidKey));
+}
+
+int status_for(const Status& s) {
+  if (s.kind() == ErrorKind::kConflict) return kSyncInvalidKey;
+  if (s.kind() == ErrorKind::kTimeout || s.kind() == ErrorKind::kBackendUnavailable)
+    return kSyncRetry;
+  return kSyncServerError;
+}
+
+void backend_failed(const Run& run, const Status& s) {
+  if (s.kind() == ErrorKind::kConflict || s.kind() == ErrorKind::kNotFound) {
+    invalid_key_reset(run, s);  // UIDVALIDITY changed, or the folder is gone
+    return;
+  }
+  fail(run, status_for(s), s);
+}
+
+void add_response(const Run& run, Tag op, std::string_view server_id, int status) {
+  WbxmlElement& e = run->responses.add_child(op);
+  e.add_text(as::kServerId, std::string(server_id));
+  e.add_text(as::kStatus, std::to_string(status));
+}
+
+// ---- the first Sync: SyncKey 0 -> 1, no items (MS-ASCMD 2.2.3.166.4) ---------------------
+
+void initial_sync(const Run& run) {
+  run->mail().folder_state(run->request->credentials, run->target.mailbox,
+                           [run](Result<MailFolderState> state) {
+    if (!run->request->client_alive()) return;
+    if (!state.is_ok()) return fail(run, status_for(state.status()), state.status());
+    EmailCursor cursor{state->highestmodseq, state->uidnext, state->messages};
+    EmailPendingWindow pending;
+    pending.initial_uid_max = state->uidnext > 1 ? state->uidnext - 1 : 0;
+    pending.since = run->target.since;
+    if (state->messages == 0) pending.initial_uid_max = 0;
+    CollectionCommit commit;
+    commit.base_generation = 0;
+    commit.folder_identity = std::to_string(state->uidvalidity);
+    commit.cursor = encode_cursor(cursor);
+    commit.pending_window = encode_pending_window(pending);
+    commit.now = run->request->services.clock->wall_now();
+    auto result = run->store().commit_collection_generation(run->key, commit);
+    if (!result.is_ok()) return fail(run, kSyncServerError, result.status());
+    WbxmlElement c(as::kCollection);
+    if (run->request->eas->version < ProtocolVersion::v14_0()) c.add_text(as::kClass, "Email");
+    c.add_text(as::kSyncKey, std::to_string(result->generation));
+    c.add_text(as::kCollectionId, run->req.collection_id);
+    c.add_text(as::kStatus, std::to_string(kSyncSuccess));
+    run->done(std::move(c));
+  });
+}
+
+// ---- client commands ---------------------------------------------------------------------
+
+void apply_fetches_and_adds(const Run& run);
+
+// Applies one flag update to `uids`, then continues with `next`.
+void store_flags_step(const Run& run, std::vector<uint32_t> uids, FlagUpdate update,
+                      std::function<void()> next) {
+  if (uids.empty()) return next();
+  run->mail().store_flags(run->request->credentials, run->folder(), uids, update,
+                          [run, uids, next](Result<FlagUpdateResult> r) {
+    if (!r.is_ok()) {
+      if (r.status().kind() == ErrorKind::kConflict) return invalid_key_reset(run, r.status());
+      log_warn(kLog).msg("flag update failed").kv("error", r.status().to_string());
+      for (const auto& [id, uid] : run->uid_of)
+        if (std::count(uids.begin(), uids.end(), uid)) add_response(run, as::kChange, id, kSyncServerError);
+      return next();
+    }
+    for (const MessageChange& c : r->updated)
+      run->own_modseq[c.uid] = std::max(run->own_modseq[c.uid], c.modseq);
+    next();
+  });
+}
+
+// Categories replace the message's category keywords: add the new ones and remove the
+// category keywords it has now (read with fetch_summaries) that are not in the list.
+void apply_categories(const Run& run, std::vector<std::pair<uint32_t, std::vector<std::string>>> todo,
+                      std::function<void()> next) {
+  if (todo.empty()) return next();
+  std::vector<uint32_t> uids;
+  for (const auto& t : todo) uids.push_back(t.first);
+  run->mail().fetch_summaries(run->request->credentials, run->folder(), uids, false,
+                              [run, todo = std::move(todo), next](Result<std::vector<MessageSummary>> s) mutable {
+    if (!s.is_ok()) return backend_failed(run, s.status());
+    auto steps = std::make_shared<std::vector<std::pair<std::vector<uint32_t>, FlagUpdate>>>();
+    for (auto& [uid, names] : todo) {
+      FlagUpdate u;
+      for (const auto& n : names) u.add.keywords.push_back(category_to_keyword(n));
+      for (const MessageSummary& m : *s) {
+        if (m.uid != uid) continue;
+        for (const auto& k : m.flags.keywords)
+          if (keyword_to_category(k) &&
+              std::find(u.add.keywords.begin(), u.add.keywords.end(), k) == u.add.keywords.end())
+            u.remove.keywords.push_back(k);
+      }
+      if (!u.add.keywords.empty() || !u.remove.keywords.empty()) steps->push_back({{uid}, std::move(u)});
+    }
+    auto step = std::make_shared<std::function<void(size_t)>>();
+    *step = [run, steps, step, next](size_t i) {
+      if (i == steps->size()) {
+        next();
+        *step = nullptr;  // break the self-reference
+        return;
+      }
+      store_flags_step(run, (*steps)[i].first, (*steps)[i].second, [step, i] { (*step)(i + 1); });
+    };
+    (*step)(0);
+  });
+}
+
+void apply_deletes(const Run& run) {
+  std::vector<uint32_t> uids;
+  std::vector<std::string> ids;
+  for (const auto& id : run->req.deletes) {
+    auto it = run->uid_of.find(id);
+    if (it == run->uid_of.end()) {
+      add_response(run, as::kDelete, id, kSyncObjectNotFound);
+      continue;
+    }
+    uids.push_back(it->second);
+    ids.push_back(id);
+    run->client_touched.insert(it->second);
+  }
+  if (uids.empty()) return apply_fetches_and_adds(run);
+  auto finish = [run, ids](Status st) {
+    if (!st.is_ok() && st.kind() != ErrorKind::kNotFound) {
+      if (st.kind() == ErrorKind::kConflict) return invalid_key_reset(run, st);
+      log_warn(kLog).msg("delete failed").kv("error", st.to_string());
+      for (const auto& id : ids) add_response(run, as::kDelete, id, kSyncServerError);
+      return apply_fetches_and_adds(run);
+    }
+    run->removed.insert(run->removed.end(), ids.begin(), ids.end());
+    run->map_changed = true;
+    apply_fetches_and_adds(run);
+  };
+  // MS-ASCMD 2.2.3.43 DeletesAsMoves (default 1): deleted items go to Deleted Items.
+  bool move = run->req.deletes_as_moves && !run->target.trash_mailbox.empty() &&
+              run->target.trash_mailbox != run->target.mailbox;
+  if (move) {
+    run->mail().move_messages(run->request->credentials, run->folder(), uids,
+                              run->target.trash_mailbox,
+                              [finish](Result<MessageMoveResult> r) {
+      finish(r.is_ok() ? Status::ok() : r.status());
+    });
+  } else {
+    run->mail().expunge_messages(run->request->credentials, run->folder(), uids, finish);
+  }
+}
+
+void apply_changes(const Run& run) {
+  std::vector<uint32_t> read_on, read_off, flag_on, flag_off;
+  std::vector<std::pair<uint32_t, std::vector<std::string>>> categories;
+  for (const EmailClientChange& c : run->req.changes) {
+    auto it = run->uid_of.find(c.server_id);
+    if (it == run->uid_of.end()) {
+      add_response(run, as::kChange, c.server_id, kSyncObjectNotFound);
+      continue;
+    }
+    uint32_t uid = it->second;
+    run->client_touched.insert(uid);
+    if (c.read) (*c.read ? read_on : read_off).push_back(uid);
+    // MS-ASEMAIL 2.2.2.34: active -> \Flagged; complete and cleared -> no \Flagged.
+    if (c.flag) (*c.flag == FlagStatus::kActive ? flag_on : flag_off).push_back(uid);
+    if (c.categories) categories.push_back({uid, *c.categories});
+  }
+  FlagUpdate seen_on, seen_off, flagged_on, flagged_off;
+  seen_on.add.seen = true;
+  seen_off.remove.seen = true;
+  flagged_on.add.flagged = true;
+  flagged_off.remove.flagged = true;
+  store_flags_step(run, read_on, seen_on, [=] {
+    store_flags_step(run, read_off, seen_off, [=] {
+      store_flags_step(run, flag_on, flagged_on, [=] {
+        store_flags_step(run, flag_off, flagged_off, [=] {
+          apply_categories(run, categories, [run] { apply_deletes(run); });
+        });
+      });
+    });
+  });
+}
+
+void apply_fetches_and_adds(const Run& run) {
+  // MS-ASCMD 2.2.3.7.2: only Drafts (16.0) and SMS items may be added by the client; an
+  // Email Add elsewhere cannot be converted to an IMAP message here.
+  for (const ClientAdd& a : run->req.adds) {
+    WbxmlElement& e = run->responses.add_child(as::kAdd);
+    e.add_text(as::kClientId, a.client_id);
+    e.add_text(as::kStatus, std::to_string(kSyncConversionError));
+  }
+  std::vector<uint32_t> uids;
+  for (const auto& id : run->req.fetches) {
+    auto it = run->uid_of.find(id);
+    if (it == run->uid_of.end()) add_response(run, as::kFetch, id, kSyncObjectNotFound);
+    else uids.push_back(it->second);
+  }
+  if (uids.empty()) return collect(run);
+  run->mail().fetch_messages(run->request->credentials, run->folder(), uids, 0,
+                             [run](Result<std::vector<FetchedMessage>> got) {
+    if (!got.is_ok()) return backend_failed(run, got.status());
+    for (const auto& id : run->req.fetches) {
+      auto it = run->uid_of.find(id);
+      if (it == run->uid_of.end()) continue;
+      auto m = std::find_if(got->begin(), got->end(),
+                            [&](const FetchedMessage& f) { return f.uid == it->second; });
+      if (m == got->end()) {
+        add_response(run, as::kFetch, id, kSyncObjectNotFound);
+        continue;
+      }
+      WbxmlElement& e = run->responses.add_child(as::kFetch);
+      e.add_text(as::kServerId, id);
+      e.add_text(as::kStatus, std::to_string(kSyncSuccess));
+      MessageSummary s;
+      s.uid = m->uid;
+      s.flags = m->flags;
+      s.internal_date = m->internal_date;
+      s.size = m->size;
+      append_email_item(s, m->bytes, run->target.options, id, e.add_child(as::kApplicationData));
+    }
+    collect(run);
+  });
+}
+
+// ---- server changes ----------------------------------------------------------------------
+
+void merge_changes(const Run& run, MessageChanges changes) {
+  std::vector<std::string> ids;
+  for (const MessageChange& c : changes.changed) ids.push_back(std::to_string(c.uid));
+  for (uint32_t u : changes.vanished) ids.push_back(std::to_string(u));
+  auto known = run->store().lookup_by_backend_ids(run->key, run->generation, ids);
+  if (!known.is_ok()) return fail(run, kSyncServerError, known.status());
+  size_t i = 0;
+  for (MessageChange& c : changes.changed) {
+    bool is_known = (*known)[i++].has_value();
+    auto own = run->own_modseq.find(c.uid);
+    if (run->client_touched.count(c.uid) && (own == run->own_modseq.end() || c.modseq <= own->second))
+      continue;  // the device's own change: not echoed (DESIGN.md "Sync engine")
+    if (is_known) run->pending.changes.push_back(std::move(c));
+    else run->pending.adds.push_back(c.uid);
+  }
+  for (uint32_t u : changes.vanished) {
+    bool is_known = (*known)[i++].has_value();
+    if (is_known && !run->client_touched.count(u)) run->pending.deletes.push_back(u);
+  }
+  run->cursor = EmailCursor{changes.state.highestmodseq, changes.state.uidnext, changes.state.messages};
+  serve_window(run);
+}
+
+void collect_changes(const Run& run) {
+  std::vector<MessageChange> snapshot;
+  if (run->cursor.highestmodseq == 0) {
+    // Degraded (no CONDSTORE): diff against every UID the device has (MailStore contract).
+    run->request->services.metrics->record_degraded("sync_without_condstore");
+    auto items = run->store().list_items(run->key, run->generation);
+    if (!items.is_ok()) return fail(run, kSyncServerError, items.status());
+    for (const ItemMapping& m : *items)
+      if (auto u = parse_u32(m.backend_id)) snapshot.push_back(MessageChange{*u, {}, 0});
+  }
+  run->mail().changes_since(run->request->credentials, run->folder(), run->cursor.highestmodseq,
+                            snapshot, [run](Result<MessageChanges> changes) {
+    if (!run->request->client_alive()) return;
+    if (!changes.is_ok()) return backend_failed(run, changes.status());
+    merge_changes(run, std::move(changes).value());
+  });
+}
+
+void collect(const Run& run) {
+  if (!run->request->client_alive()) return;
+  // MS-ASCMD 2.2.3.84: GetChanges absent means 1 once the collection is primed.
+  bool get_changes = run->req.get_changes.value_or(true);
+  if (!get_changes) {
+    run->target.window_size = 0;  // client commands only; the list stays for later
+    return serve_window(run);
+  }
+  if (!run->pending.empty()) return serve_window(run);
+  // The no-change fast path: one STATUS; nothing else unless the numbers moved.
+  run->mail().folder_state(run->request->credentials, run->target.mailbox,
+                           [run](Result<MailFolderState> state) {
+    if (!run->request->client_alive()) return;
+    if (!state.is_ok()) return backend_failed(run, state.status());
+    if (state->uidvalidity != run->uidvalidity)
+      return invalid_key_reset(run, Status::conflict("UIDVALIDITY changed"));
+    const EmailCursor& c = run->cursor;
+    // Without CONDSTORE flag changes leave no trace in STATUS: always diff (degraded).
+    bool unchanged = state->highestmodseq != 0 && state->highestmodseq == c.highestmodseq;
+    if (unchanged && run->own_modseq.empty()) return serve_window(run);
+    collect_changes(run);
+  });
+}
+
+// ---- the window --------------------------------------------------------------------------
+
+void commit_and_reply(const Run& run);
+
+void fetch_adds(const Run& run, std::vector<uint32_t> uids) {
+  if (uids.empty()) return commit_and_reply(run);
+  run->mail().fetch_messages(run->request->credentials, run->folder(), uids, kWindowMessageBytes,
+                             [run](Result<std::vector<FetchedMessage>> got) {
+    if (!run->request->client_alive()) return;
+    if (!got.is_ok()) return backend_failed(run, got.status());
+    for (FetchedMessage& m : *got) {
+      // FilterType: a message older than the window is not shown (MS-ASCMD 2.2.3.69.2).
+      if (run->pending.since > 0 && m.internal_date > 0 && m.internal_date < run->pending.since)
+        continue;
+      run->added.push_back(std::move(m));
+    }
+    commit_and_reply(run);
+  });
+}
+
+void serve_window(const Run& run) {
+  uint32_t room = run->target.window_size;
+  EmailPendingWindow& p = run->pending;
+  std::vector<uint32_t> lookup;
+  run->served_deletes = std::min<size_t>(room, p.deletes.size());
+  room -= static_cast<uint32_t>(run->served_deletes);
+  run->served_changes = std::min<size_t>(room, p.changes.size());
+  room -= static_cast<uint32_t>(run->served_changes);
+  run->served_adds = std::min<size_t>(room, p.adds.size());
+  room -= static_cast<uint32_t>(run->served_adds);
+
+  std::vector<std::string> ids;
+  for (size_t i = 0; i < run->served_deletes; ++i) ids.push_back(std::to_string(p.deletes[i]));
+  for (size_t i = 0; i < run->served_changes; ++i) ids.push_back(std::to_string(p.changes[i].uid));
+  if (!ids.empty()) {
+    auto known = run->store().lookup_by_backend_ids(run->key, run->generation, ids);
+    if (!known.is_ok()) return fail(run, kSyncServerError, known.status());
+    for (size_t i = 0; i < run->served_deletes; ++i)
+      if ((*known)[i]) run->deleted_ids.push_back(*(*known)[i]);
+    for (size_t i = 0; i < run->served_changes; ++i)
+      if (auto& id = (*known)[run->served_deletes + i])
+        run->changed.push_back(ServedChange{*id, p.changes[i].flags});
+  }
+  std::vector<uint32_t> adds(p.adds.begin(), p.adds.begin() + static_cast<std::ptrdiff_t>(run->served_adds));
+  if (room == 0 || p.initial_uid_max == 0) return fetch_adds(run, std::move(adds));
+
+  // The initial walk: the next `room` messages below initial_uid_max, newest first.
+  MessageListFilter filter;
+  filter.since = p.since;
+  filter.uid_max = p.initial_uid_max;
+  filter.limit = room;
+  run->mail().list_messages(run->request->credentials, run->folder(), filter,
+                            [run, adds = std::move(adds), room](Result<MessageListing> page) mutable {
+    if (!run->request->client_alive()) return;
+    if (!page.is_ok()) return backend_failed(run, page.status());
+    uint32_t lowest = run->pending.initial_uid_max;
+    for (const MessageListEntry& m : page->messages) {
+      adds.push_back(m.uid);
+      lowest = std::min(lowest, m.uid);
+    }
+    bool more = page->total > room && !page->messages.empty() && lowest > 1;
+    run->pending.initial_uid_max = more ? lowest - 1 : 0;
+    fetch_adds(run, std::move(adds));
+  });
+}
+
+void commit_and_reply(const Run& run) {
+  EmailPendingWindow rest;
+  const EmailPendingWindow& p = run->pending;
+  rest.initial_uid_max = p.initial_uid_max;
+  rest.since = p.since;
+  rest.deletes.assign(p.deletes.begin() + static_cast<std::ptrdiff_t>(run->served_deletes), p.deletes.end());
+  rest.changes.assign(p.changes.begin() + static_cast<std::ptrdiff_t>(run->served_changes), p.changes.end());
+  rest.adds.assign(p.adds.begin() + static_cast<std::ptrdiff_t>(run->served_adds), p.adds.end());
+
+  bool anything = !run->deleted_ids.empty() || !run->changed.empty() || !run->added.empty() ||
+                  run->map_changed || run->served_deletes || run->served_changes ||
+                  run->served_adds || !run->own_modseq.empty() ||
+                  encode_pending_window(rest) != encode_pending_window(p);
+  uint32_t new_key = run->generation;
+  std::vector<std::string> added_ids;
+  bool cursor_moved = run->base_cursor != encode_cursor(run->cursor);
+  if (anything || cursor_moved || run->retry) {
+    CollectionCommit commit;
+    commit.base_generation = run->generation;
+    commit.folder_identity = std::to_string(run->uidvalidity);
+    commit.cursor = encode_cursor(run->cursor);
+    commit.pending_window = encode_pending_window(rest);
+    commit.items.remove_server_ids = run->removed;
+    commit.items.remove_server_ids.insert(commit.items.remove_server_ids.end(),
+                                          run->deleted_ids.begin(), run->deleted_ids.end());
+    for (const FetchedMessage& m : run->added) commit.items.add_backend_ids.push_back(std::to_string(m.uid));
+    commit.now = run->request->services.clock->wall_now();
+    auto result = run->store().commit_collection_generation(run->key, commit);
+    if (!result.is_ok()) {
+      if (result.status().kind() == ErrorKind::kNotFound || result.status().kind() == ErrorKind::kConflict)
+        return fail(run, kSyncInvalidKey, result.status());
+      return fail(run, kSyncServerError, result.status());
+    }
+    new_key = result->generation;
+    added_ids = std::move(result->added_server_ids);
+  }
+
+  const EmailItemOptions& o = run->target.options;
+  WbxmlElement c(as::kCollection);
+  if (run->request->eas->version < ProtocolVersion::v14_0()) c.add_text(as::kClass, "Email");
+  c.add_text(as::kSyncKey, std::to_string(new_key));
+  c.add_text(as::kCollectionId, run->req.collection_id);
+  c.add_text(as::kStatus, std::to_string(kSyncSuccess));
+  if (!rest.empty()) c.add_child(as::kMoreAvailable);
+  if (!run->deleted_ids.empty() || !run->changed.empty() || !run->added.empty()) {
+    WbxmlElement& cmds = c.add_child(as::kCommands);
+    for (const auto& id : run->deleted_ids) cmds.add_child(as::kDelete).add_text(as::kServerId, id);
+    for (const auto& ch : run->changed) {
+      WbxmlElement& e = cmds.add_child(as::kChange);
+      e.add_text(as::kServerId, ch.server_id);
+      append_email_flag_state(ch.flags, o.version, e.add_child(as::kApplicationData));
+    }
+    for (size_t i = 0; i < run->added.size() && i < added_ids.size(); ++i) {
+      FetchedMessage& m = run->added[i];
+      WbxmlElement& e = cmds.add_child(as::kAdd);
+      e.add_text(as::kServerId, added_ids[i]);
+      MessageSummary s;
+      s.uid = m.uid;
+      s.flags = m.flags;
+      s.internal_date = m.internal_date;
+      s.size = m.size;
+      append_email_item(s, m.bytes, o, added_ids[i], e.add_child(as::kApplicationData));
+      std::string().swap(m.bytes);  // the bytes are in the tree now
+    }
+  }
+  if (!run->responses.children().empty()) c.mutable_children().push_back(std::move(run->responses));
+  run->done(std::move(c));
+}
+
+void start(const Run& run) {
+  const SyncCollectionRequest& req = run->req;
+  if (!req.sync_key) return fail(run, kSyncInvalidKey, Status::malformed("SyncKey not a number"));
+  if (*req.sync_key == 0) return initial_sync(run);
+  run->generation = *req.sync_key;
+  auto held = run->store().load_collection_state(run->key, run->generation);
+  if (!held.is_ok()) {
+    if (held.status().kind() == ErrorKind::kNotFound)
+      return fail(run, kSyncInvalidKey, held.status());
+    return fail(run, kSyncServerError, held.status());
+  }
+  auto current = run->store().load_current_collection_state(run->key);
+  run->retry = current.is_ok() && current->generation != run->generation;
+  auto cursor = decode_cursor(held->cursor);
+  auto pending = decode_pending_window(held->pending_window);
+  auto identity = parse_u32(held->folder_identity);
+  if (!cursor || !pending || !identity)
+    return invalid_key_reset(run, Status::malformed("unreadable collection state"));
+  run->cursor = *cursor;
+  run->base_cursor = held->cursor;
+  run->pending = std::move(*pending);
+  run->uidvalidity = *identity;
+
+  std::vector<std::string> ids;
+  for (const auto& c : req.changes) ids.push_back(c.server_id);
+  ids.insert(ids.end(), req.deletes.begin(), req.deletes.end());
+  ids.insert(ids.end(), req.fetches.begin(), req.fetches.end());
+  if (!ids.empty()) {
+    auto found = run->store().lookup_by_server_ids(run->key, run->generation, ids);
+    if (!found.is_ok()) return fail(run, kSyncServerError, found.status());
+    for (size_t i = 0; i < ids.size(); ++i)
+      if ((*found)[i])
+        if (auto u = parse_u32(*(*found)[i])) run->uid_of[ids[i]] = *u;
+  }
+  apply_changes(run);
+}
+
+}  // namespace
+
+WbxmlElement sync_collection_status(const SyncCollectionRequest& collection, int status) {
+  WbxmlElement c(as::kCollection);
+  c.add_text(as::kSyncKey, collection.sync_key_text);
+  c.add_text(as::kCollectionId, collection.collection_id);
+  c.add_text(as::kStatus, std::to_string(status));
+  return c;
+}
+
+void sync_email_collection(std::shared_ptr<RequestContext> request,
+                           SyncCollectionRequest collection, EmailCollectionTarget target,
+                           std::function<void(WbxmlElement)> done) {
+  auto run = std::make_shared<EmailCollectionRun>();
+  run->key = CollectionKey{request->credentials.user, request->eas->device_id,
+                           collection.collection_id};
+  run->request = std::move(request);
+  run->req = std::move(collection);
+  run->target = std::move(target);
+  run->target.window_size = std::clamp<uint32_t>(run->target.window_size, 1, 512);
+  run->done = std::move(done);
+  start(run);
+}
+
+}  // namespace easgate

@@ -1,0 +1,383 @@
+"""Issue 4 Email Sync end to end: the real gateway against real Dovecot.
+
+Each test works in a uniquely named folder of alice's mailbox (created over IMAP, filled by
+IMAP APPEND, deleted afterwards) so alice's seeded folders are never touched; the SMTP test
+uses bob's INBOX with a unique subject.
+"""
+import imaplib
+import re
+import smtplib
+import time
+import uuid
+from email.message import EmailMessage
+
+import pytest
+
+AS = "AirSync"
+EM = "Email"
+FH = "FolderHierarchy"
+VERSIONS = ["12.1", "14.1", "16.1"]
+
+
+def imap(user="alice"):
+    conn = imaplib.IMAP4("127.0.0.1", 10143, timeout=30)
+    conn.login(user, "secret")
+    return conn
+
+
+def make_message(subject, body="hello", date=None):
+    m = EmailMessage()
+    m["From"] = "Carol <carol@example.test>"
+    m["To"] = "Alice <alice@example.test>"
+    m["Subject"] = subject
+    m["Message-ID"] = "<%s@example.test>" % uuid.uuid4().hex
+    m.set_content(body)
+    m.add_alternative("<html><body><p>%s</p></body></html>" % body, subtype="html")
+    return m.as_bytes().replace(b"\n", b"\r\n")
+
+
+class Folder:
+    """A uniquely named IMAP folder of alice's, with n messages."""
+
+    def __init__(self, n, prefix="it-sync"):
+        self.name = "%s-%s" % (prefix, uuid.uuid4().hex[:8])
+        self.subjects = ["%s msg %03d" % (self.name, i) for i in range(n)]
+        c = imap()
+        c.create(self.name)
+        for s in self.subjects:
+            c.append(self.name, None, None, make_message(s))
+        c.logout()
+
+    def append(self, subject):
+        c = imap()
+        c.append(self.name, None, None, make_message(subject))
+        c.logout()
+
+    def flags_of(self, subject):
+        c = imap()
+        c.select(self.name)
+        typ, data = c.uid("SEARCH", None, "SUBJECT", '"%s"' % subject)
+        uid = data[0].split()[0]
+        typ, data = c.uid("FETCH", uid, "(FLAGS)")
+        c.logout()
+        return data[0].decode()
+
+    def imap_store(self, subject, op, flags):
+        c = imap()
+        c.select(self.name)
+        typ, data = c.uid("SEARCH", None, "SUBJECT", '"%s"' % subject)
+        c.uid("STORE", data[0].split()[0], op, flags)
+        c.logout()
+
+    def imap_expunge(self, subject):
+        c = imap()
+        c.select(self.name)
+        typ, data = c.uid("SEARCH", None, "SUBJECT", '"%s"' % subject)
+        c.uid("STORE", data[0].split()[0], "+FLAGS", "(\\Deleted)")
+        c.expunge()
+        c.logout()
+
+    def delete(self):
+        c = imap()
+        c.delete(self.name)
+        c.logout()
+
+
+@pytest.fixture
+def folder_factory():
+    made = []
+
+    def make(n, **kw):
+        f = Folder(n, **kw)
+        made.append(f)
+        return f
+    yield make
+    for f in made:
+        try:
+            f.delete()
+        except Exception:
+            pass
+
+
+def collection_id(client, name):
+    r = client.folder_sync(0)
+    assert r.status == 200
+    for add in r.findall("Changes/Add", FH):
+        if (add.find("{FolderHierarchy:}DisplayName").text == name or
+                (name == "Inbox" and add.find("{FolderHierarchy:}Type").text == "2")):
+            return add.find("{FolderHierarchy:}ServerId").text
+    raise AssertionError("folder %s not in FolderSync" % name)
+
+
+def sync(client, cid, key, window=100, commands="", body_type=2, extra=""):
+    xml = ('<Sync xmlns="AirSync:" xmlns:airsyncbase="AirSyncBase:" xmlns:email="Email:">'
+           '<Collections><Collection><SyncKey>%s</SyncKey><CollectionId>%s</CollectionId>'
+           '%s<WindowSize>%d</WindowSize>'
+           '<Options><airsyncbase:BodyPreference><airsyncbase:Type>%d</airsyncbase:Type>'
+           '<airsyncbase:TruncationSize>5120</airsyncbase:TruncationSize>'
+           '</airsyncbase:BodyPreference></Options>%s</Collection></Collections></Sync>'
+           % (key, cid, "" if str(key) == "0" else "<GetChanges>1</GetChanges>", window,
+              body_type, ("<Commands>%s</Commands>" % commands) if commands else ""))
+    if str(key) == "0":
+        xml = ('<Sync xmlns="AirSync:"><Collections><Collection><SyncKey>0</SyncKey>'
+               '<CollectionId>%s</CollectionId></Collection></Collections></Sync>' % cid)
+    r = client.command("Sync", xml)
+    assert r.status == 200, r.body
+    return r
+
+
+def coll(r):
+    return r.root.find("{AirSync:}Collections/{AirSync:}Collection")
+
+
+def key_of(r):
+    return coll(r).find("{AirSync:}SyncKey").text
+
+
+def status_of(r):
+    return coll(r).find("{AirSync:}Status").text
+
+
+def adds(r):
+    """ServerId -> subject of the Adds in a response."""
+    out = {}
+    for a in coll(r).findall("{AirSync:}Commands/{AirSync:}Add"):
+        sid = a.find("{AirSync:}ServerId").text
+        out[sid] = a.find("{AirSync:}ApplicationData/{Email:}Subject").text
+    return out
+
+
+def changes(r):
+    return {c.find("{AirSync:}ServerId").text: c
+            for c in coll(r).findall("{AirSync:}Commands/{AirSync:}Change")}
+
+
+def deletes(r):
+    return [d.find("{AirSync:}ServerId").text
+            for d in coll(r).findall("{AirSync:}Commands/{AirSync:}Delete")]
+
+
+def more(r):
+    return coll(r).find("{AirSync:}MoreAvailable") is not None
+
+
+def full_sync(client, cid, window=100):
+    r = sync(client, cid, 0)
+    assert status_of(r) == "1" and key_of(r) == "1"
+    assert coll(r).find("{AirSync:}Commands") is None
+    key, seen, rounds = key_of(r), {}, 0
+    while True:
+        r = sync(client, cid, key, window=window)
+        assert status_of(r) == "1", r.xml
+        got = adds(r)
+        assert not (set(got.values()) & set(seen.values())), "message sent twice"
+        seen.update(got)
+        key = key_of(r)
+        rounds += 1
+        if not more(r):
+            return key, seen, rounds
+
+
+def imap_calls(gateway):
+    total = 0
+    for line in gateway.metrics().splitlines():
+        if line.startswith("easgate_backend_calls_total{") and 'backend="imap"' in line:
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_initial_sync_in_windows_every_message_once(client_factory, folder_factory, version):
+    f = folder_factory(7)
+    c = client_factory(version=version)
+    cid = collection_id(c, f.name)
+    key, seen, rounds = full_sync(c, cid, window=3)
+    assert sorted(seen.values()) == sorted(f.subjects)
+    assert rounds == 3
+    assert all(sid.startswith(cid + ":") for sid in seen)
+    # Nothing new: same key back, no commands.
+    r = sync(c, cid, key)
+    assert key_of(r) == key and coll(r).find("{AirSync:}Commands") is None
+
+
+def test_body_and_fields_per_version(client_factory, folder_factory):
+    f = folder_factory(1)
+    for version in VERSIONS:
+        c = client_factory(version=version)
+        cid = collection_id(c, f.name)
+        sync(c, cid, 0)
+        r = sync(c, cid, 1)
+        a = coll(r).find("{AirSync:}Commands/{AirSync:}Add/{AirSync:}ApplicationData")
+        body = a.find("{AirSyncBase:}Body")
+        assert body.find("{AirSyncBase:}Type").text == "2"
+        assert "<p>hello</p>" in body.find("{AirSyncBase:}Data").text
+        assert a.find("{Email:}Read").text == "0"
+        assert a.find("{Email:}From").text.startswith('"Carol"')
+        has_conv = a.find("{Email2:}ConversationId") is not None
+        assert has_conv == (version != "12.1")
+
+
+def test_mail_delivered_over_smtp_appears_in_next_sync(client_factory):
+    c = client_factory(user="bob@example.test", version="14.1")
+    cid = collection_id(c, "Inbox")
+    r = sync(c, cid, 0)
+    key = key_of(r)
+    while True:
+        r = sync(c, cid, key, window=512)
+        key = key_of(r)
+        if not more(r):
+            break
+    subject = "it-smtp-%s" % uuid.uuid4().hex[:8]
+    m = EmailMessage()
+    m["From"] = "alice@example.test"
+    m["To"] = "bob@example.test"
+    m["Subject"] = subject
+    m.set_content("over smtp")
+    with smtplib.SMTP("127.0.0.1", 10025, timeout=30) as s:
+        s.send_message(m)
+    found = None
+    for _ in range(50):
+        r = sync(c, cid, key)
+        key = key_of(r)
+        found = [sid for sid, s in adds(r).items() if s == subject]
+        if found:
+            break
+        time.sleep(0.2)
+    assert found
+    # Clean up: delete it from the device (moves it to Trash), then expunge Trash copy.
+    r = sync(c, cid, key, commands="<Delete><ServerId>%s</ServerId></Delete>" % found[0])
+    assert status_of(r) == "1"
+    conn = imap("bob")
+    conn.select("Trash")
+    typ, data = conn.uid("SEARCH", None, "SUBJECT", '"%s"' % subject)
+    for uid in data[0].split():
+        conn.uid("STORE", uid, "+FLAGS", "(\\Deleted)")
+    conn.expunge()
+    conn.logout()
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_flags_both_ways_without_echo(client_factory, folder_factory, version):
+    f = folder_factory(3)
+    c = client_factory(version=version)
+    cid = collection_id(c, f.name)
+    key, seen, _ = full_sync(c, cid)
+    by_subject = {s: sid for sid, s in seen.items()}
+    sid0 = by_subject[f.subjects[0]]
+    cmd = ('<Change><ServerId>%s</ServerId><ApplicationData><email:Read>1</email:Read>'
+           '<email:Flag><email:Status>2</email:Status><email:FlagType>Flag for follow up'
+           '</email:FlagType></email:Flag><email:Categories><email:Category>Red team'
+           '</email:Category></email:Categories></ApplicationData></Change>' % sid0)
+    r = sync(c, cid, key, commands=cmd)
+    assert status_of(r) == "1"
+    assert sid0 not in changes(r), "the device's own change echoed back"
+    key = key_of(r)
+    flags = f.flags_of(f.subjects[0])
+    assert "\\Seen" in flags and "\\Flagged" in flags and "$Category_" in flags
+    r = sync(c, cid, key)
+    assert sid0 not in changes(r)
+    key = key_of(r)
+    # IMAP -> device.
+    f.imap_store(f.subjects[1], "+FLAGS", "(\\Flagged \\Seen)")
+    r = sync(c, cid, key)
+    ch = changes(r)
+    sid1 = by_subject[f.subjects[1]]
+    assert sid1 in ch
+    data = ch[sid1].find("{AirSync:}ApplicationData")
+    assert data.find("{Email:}Read").text == "1"
+    # libwbxml names email:Status (page 2, 0x3B) after its AirSync twin; match by local name.
+    flag = data.find("{Email:}Flag")
+    assert [e.text for e in flag if e.tag.endswith("Status")] == ["2"]
+
+
+def test_delete_on_device_moves_to_trash_and_imap_expunge_reaches_device(
+        client_factory, folder_factory):
+    f = folder_factory(3)
+    c = client_factory()
+    cid = collection_id(c, f.name)
+    key, seen, _ = full_sync(c, cid)
+    by_subject = {s: sid for sid, s in seen.items()}
+    r = sync(c, cid, key, commands="<Delete><ServerId>%s</ServerId></Delete>"
+             % by_subject[f.subjects[0]])
+    assert status_of(r) == "1"
+    assert not deletes(r), "the device's own delete echoed back"
+    key = key_of(r)
+    conn = imap()
+    conn.select("Trash")
+    typ, data = conn.uid("SEARCH", None, "SUBJECT", '"%s"' % f.subjects[0])
+    uids = data[0].split()
+    assert uids, "deleted message not in Trash"
+    for uid in uids:
+        conn.uid("STORE", uid, "+FLAGS", "(\\Deleted)")
+    conn.expunge()
+    conn.logout()
+    f.imap_expunge(f.subjects[1])
+    r = sync(c, cid, key)
+    assert deletes(r) == [by_subject[f.subjects[1]]]
+
+
+def test_retry_with_previous_key_gets_the_same_changes(client_factory, folder_factory):
+    f = folder_factory(4)
+    c = client_factory()
+    cid = collection_id(c, f.name)
+    sync(c, cid, 0)
+    first = sync(c, cid, 1, window=2)
+    again = sync(c, cid, 1, window=2)  # the first response was "lost"
+    assert sorted(adds(first).values()) == sorted(adds(again).values())
+    assert key_of(first) == key_of(again) == "2"
+    # The walk continues from the retried generation: every message exactly once.
+    r = sync(c, cid, 2, window=10)
+    assert sorted(list(adds(again).values()) + list(adds(r).values())) == sorted(f.subjects)
+    # A key that was never issued (or is too old) forces a resync: Status 3.
+    r = sync(c, cid, 99)
+    assert status_of(r) == "3"
+
+
+def test_no_change_sync_costs_constant_backend_calls(gateway, client_factory, folder_factory):
+    costs = []
+    for n in (10, 200):
+        f = folder_factory(n)
+        c = client_factory()
+        cid = collection_id(c, f.name)
+        key, seen, _ = full_sync(c, cid, window=512)
+        assert len(seen) == n
+        before = imap_calls(gateway)
+        for _ in range(5):
+            r = sync(c, cid, key)
+            assert key_of(r) == key
+        costs.append(imap_calls(gateway) - before)
+    # One folder_state (one IMAP STATUS) per no-change Sync, whatever the folder size.
+    assert costs == [5, 5]
+
+
+def test_uidvalidity_change_gives_status_3(client_factory, folder_factory):
+    f = folder_factory(2)
+    c = client_factory()
+    cid = collection_id(c, f.name)
+    key, _, _ = full_sync(c, cid)
+    conn = imap()
+    conn.delete(f.name)
+    conn.create(f.name)
+    conn.append(f.name, None, None, make_message("after recreate"))
+    conn.logout()
+    r = sync(c, cid, key)
+    assert status_of(r) == "3", r.xml
+    # The client starts over with SyncKey 0 and gets the new content.
+    r = sync(c, cid, 0)
+    assert key_of(r) == "1"
+    r = sync(c, cid, 1)
+    assert list(adds(r).values()) == ["after recreate"]
+
+
+def test_get_item_estimate(client_factory, folder_factory):
+    f = folder_factory(5)
+    c = client_factory()
+    cid = collection_id(c, f.name)
+    sync(c, cid, 0)
+    xml = ('<GetItemEstimate xmlns="GetItemEstimate:" xmlns:airsync="AirSync:"><Collections>'
+           '<Collection><airsync:SyncKey>1</airsync:SyncKey><CollectionId>%s</CollectionId>'
+           '</Collection></Collections></GetItemEstimate>' % cid)
+    r = c.command("GetItemEstimate", xml)
+    assert r.status == 200, r.body
+    assert r.find("Response/Status", "GetItemEstimate") == "1"
+    assert r.find("Response/Collection/Estimate", "GetItemEstimate") == "5"
