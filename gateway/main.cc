@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <atomic>
 #include <cstring>
@@ -20,6 +21,8 @@
 #include "gateway/core/log.h"
 #include "gateway/metrics/metrics.h"
 #include "gateway/net/worker_pool.h"
+#include "gateway/push/push_endpoint.h"
+#include "gateway/push/push_hub.h"
 #include "gateway/server/admin_endpoint.h"
 #include "gateway/server/per_worker_handler.h"
 #include "gateway/server/worker_context.h"
@@ -66,6 +69,43 @@ class ConnectionGauge final : public ConnectionObserver {
   Metrics& metrics_;
 };
 
+PingLimits ping_limits_from(const PingConfig& p) {
+  PingLimits l;
+  l.min_heartbeat_seconds = static_cast<uint32_t>(p.min_heartbeat.count() / 1000);
+  l.max_heartbeat_seconds = static_cast<uint32_t>(p.max_heartbeat.count() / 1000);
+  l.max_folders = p.max_folders;
+  return l;
+}
+
+// Every held Ping is a socket: raise the soft descriptor limit to the hard one.
+void raise_fd_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  rlim_t before = limit.rlim_cur;
+  limit.rlim_cur = limit.rlim_max;
+  if (setrlimit(RLIMIT_NOFILE, &limit) == 0) {
+    log_info("main").msg("raised the open file limit").kv("from", static_cast<uint64_t>(before))
+        .kv("to", static_cast<uint64_t>(limit.rlim_max));
+  }
+}
+
+// SIGHUP: what may change at runtime without dropping held requests: the Ping bounds and
+// the log level. Everything else (listeners, backends, store) needs a restart.
+void reload_runtime_settings(const std::string& config_path, PushHub& hub) {
+  auto loaded = load_config(config_path);
+  if (!loaded.is_ok()) {
+    log_error("main").msg("config reload failed; keeping the running settings")
+        .kv("error", loaded.status().message());
+    return;
+  }
+  hub.set_limits(ping_limits_from(loaded->eas.ping));
+  // Re-opens the log file too (logrotate sends SIGHUP after moving it).
+  if (!log_configure(loaded->log.level, loaded->log.file)) {
+    log_error("main").msg("cannot reopen the log file").kv("path", loaded->log.file);
+  }
+  log_info("main").msg("config reloaded (ping bounds, log level)");
+}
+
 int serve(const std::string& config_path) {
   auto loaded = load_config(config_path);
   if (!loaded.is_ok()) {
@@ -78,6 +118,8 @@ int serve(const std::string& config_path) {
     std::cerr << config.log.file << ": cannot open log file: " << strerror(errno) << "\n";
     return 2;
   }
+
+  raise_fd_limit();
 
   // Signals are taken by this thread with sigwait; workers inherit the blocked mask.
   sigset_t signals;
@@ -110,10 +152,15 @@ int serve(const std::string& config_path) {
   ConnectionGauge connection_gauge(metrics);
   const int workers = static_cast<int>(config.server.workers);
   auto eas_router = std::make_shared<PerWorkerHandler>(workers);
-  auto admin = std::make_shared<AdminEndpoint>(metrics, config);
+  PushHub push_hub(static_cast<size_t>(workers), ping_limits_from(config.eas.ping));
+  // The admin listener also takes Dovecot's push notifications (/push/dovecot).
+  auto admin = std::make_shared<PushEndpoint>(push_hub, config.push.endpoint_secret,
+                                              config.auth.default_domain,
+                                              std::make_shared<AdminEndpoint>(metrics, config));
 
   WorkerPoolConfig pool_config;
   pool_config.workers = workers;
+  pool_config.drain_timeout = config.push.drain_timeout;
   for (const ListenerSettings& l : config.server.listeners) {
     ListenerConfig listener;
     listener.name = l.name;
@@ -136,7 +183,9 @@ int serve(const std::string& config_path) {
   // Each worker builds its own backends on its own thread.
   for (int i = 0; i < workers; ++i) {
     Worker& worker = pool->worker(static_cast<size_t>(i));
-    worker.post([&worker, &shared, eas_router, i] {
+    push_hub.attach_worker(static_cast<size_t>(i),
+                           [&worker](std::function<void()> fn) { return worker.post(std::move(fn)); });
+    worker.post([&worker, &shared, &push_hub, eas_router, i] {
       auto context = WorkerContext::create(worker.base(), shared);
       if (!context.is_ok()) {
         log_error("main").msg("worker cannot start").kv("worker", i)
@@ -145,6 +194,7 @@ int serve(const std::string& config_path) {
         kill(getpid(), SIGTERM);
         return;
       }
+      context.value()->start_push(static_cast<size_t>(i), push_hub);
       eas_router->install(i, std::move(context.value()));
     });
     worker.set_on_loop_exit([eas_router, i] { eas_router->uninstall(i); });
@@ -161,6 +211,7 @@ int serve(const std::string& config_path) {
     int signal_number = 0;
     if (sigwait(&signals, &signal_number) != 0) continue;
     if (signal_number == SIGHUP) {
+      reload_runtime_settings(config_path, push_hub);
       Status reloaded = pool->reload_tls();
       if (reloaded.is_ok()) log_info("main").msg("TLS certificates reloaded");
       else log_error("main").msg("TLS reload failed").kv("error", reloaded.to_string());
@@ -169,6 +220,9 @@ int serve(const std::string& config_path) {
     log_info("main").msg("stopping").kv("signal", strsignal(signal_number));
     break;
   }
+  // Held Pings are answered with Status 1 first (posted before the stop, so each worker
+  // answers them before it starts draining), then connections drain within the bound.
+  push_hub.end_all();
   pool->stop();
   log_info("main").msg("stopped");
   return g_worker_failed.load() ? 1 : 0;

@@ -110,6 +110,7 @@ ConfigCheck parse_config_text(std::string_view yaml, const std::string& file_lab
           parse_eas_section(ctx, m.field("eas", Need::kOptional, "a map"), &cfg.eas);
           parse_governance_section(ctx, m.field("governance", Need::kOptional, "a map"),
                                    &cfg.governance);
+          parse_push_section(ctx, m.field("push", Need::kOptional, "a map"), &cfg.push);
           check_cross_section(ctx, root, cfg);
         }
       }

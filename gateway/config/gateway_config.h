@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "gateway/config/governance_config.h"
+#include "gateway/config/push_config.h"
 #include "gateway/core/log.h"
 
 namespace easgate {
@@ -162,6 +163,7 @@ struct GatewayConfig {
   AdminConfig admin;        // admin API access
   EasConfig eas;            // protocol knobs
   GovernanceConfig governance;  // device access, policies, enablement, throttling
+  PushConfig push;          // change notification for held requests
 };
 
 const char* listener_role_name(ListenerRole role);

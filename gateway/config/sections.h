@@ -27,5 +27,7 @@ void parse_eas_section(ConfigContext& ctx, const ConfigField& field, EasConfig* 
 // (governance_section.cc, policy_section.cc, device_access_section.cc).
 void parse_governance_section(ConfigContext& ctx, const ConfigField& field,
                               GovernanceConfig* out);
+// `push:` — endpoint_secret, imap_watch, poll_interval, drain_timeout (push_section.cc).
+void parse_push_section(ConfigContext& ctx, const ConfigField& field, PushConfig* out);
 
 }  // namespace easgate

@@ -3,6 +3,7 @@
 // async step captures, so it lives exactly as long as some step still needs it.
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,6 +41,8 @@ class RequestContext {
   // Sends any response. Exactly one reply reaches the client; later ones are dropped.
   void reply(HttpResponse response, int eas_status = 0);
 
+  // A held request (Ping) learns here that the client went away before the answer.
+  void set_on_abort(std::function<void()> on_abort) { responder_->set_on_abort(std::move(on_abort)); }
   bool replied() const { return replied_; }
   // False once the client has gone away; long steps check it after each resume.
   bool client_alive() const { return responder_->alive(); }

@@ -15,6 +15,7 @@ class MailStore;
 class MailSubmitter;
 class Metrics;
 class StateStore;
+class WorkerPush;
 struct GatewayConfig;
 
 struct WorkerServices {
@@ -27,6 +28,7 @@ struct WorkerServices {
   MailStore* mail_store = nullptr;              // IMAP, this worker's session pool
   CollectionStore* collection_store = nullptr;  // CalDAV/CardDAV, this worker's client
   MailSubmitter* mail_submitter = nullptr;      // SMTP submission, this worker's submitter
+  WorkerPush* push = nullptr;                   // held Pings of this worker (gateway/push)
   std::string default_domain;                   // appended to a bare user name
 };
 

@@ -3,6 +3,7 @@
 #include "gateway/commands/folder_create.h"
 #include "gateway/commands/folder_delete.h"
 #include "gateway/commands/folder_sync.h"
+#include "gateway/commands/ping.h"
 #include "gateway/commands/folder_update.h"
 #include "gateway/commands/move_items.h"
 #include "gateway/commands/send_mail.h"
@@ -22,6 +23,7 @@
 #include "gateway/pipeline/device_seen_check.h"
 #include "gateway/pipeline/governance_checks.h"
 #include "gateway/pipeline/request_context.h"
+#include "gateway/push/supersede_check.h"
 
 namespace easgate {
 
@@ -37,8 +39,10 @@ EasEndpoint::EasEndpoint(WorkerServices& services) : services_(services) {
   command_checks_.add(std::make_unique<ThrottleCheck>(services.config->governance.throttle));
   command_checks_.add(std::make_unique<RemoteWipeCheck>());
   command_checks_.add(std::make_unique<PolicyKeyCheck>());
+  command_checks_.add(std::make_unique<SupersedeHeldCheck>());  // a Sync ends a held Ping
 
   handlers_[EasCommand::kFolderSync] = std::make_unique<FolderSyncHandler>();
+  handlers_[EasCommand::kPing] = std::make_unique<PingHandler>();
   handlers_[EasCommand::kProvision] = std::make_unique<ProvisionHandler>();
   handlers_[EasCommand::kSettings] = std::make_unique<SettingsHandler>();
   handlers_[EasCommand::kSendMail] = std::make_unique<SendMailHandler>();

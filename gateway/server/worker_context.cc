@@ -9,6 +9,8 @@
 #include "backends/smtp/smtp_mail_submitter.h"
 #include "gateway/auth/caching_authenticator.h"
 #include "gateway/config/gateway_config.h"
+#include "backends/api/change_watcher.h"
+#include "gateway/push/worker_push.h"
 #include "gateway/server/eas_endpoint.h"
 #include "gateway/server/metered_backends.h"
 #include "gateway/store/sqlite/sqlite_state_store.h"
@@ -124,8 +126,21 @@ Result<std::unique_ptr<WorkerContext>> WorkerContext::create(event_base* loop,
   return w;
 }
 
+void WorkerContext::start_push(size_t index, PushHub& hub) {
+  push_hub_ = &hub;
+  push_index_ = index;
+  push_ = std::make_unique<WorkerPush>(index, services_, hub, change_watcher_.get());
+  services_.push = push_.get();
+  hub.set_worker_push(index, push_.get());
+}
+
 WorkerContext::~WorkerContext() {
-  // Handlers first (they reference the services), then the backends, then the store.
+  // Held Pings first (they hold requests and backend callbacks), then handlers (they
+  // reference the services), then the backends, then the store.
+  if (push_hub_ != nullptr) push_hub_->set_worker_push(push_index_, nullptr);
+  services_.push = nullptr;
+  push_.reset();
+  change_watcher_.reset();
   eas_endpoint_.reset();
   collection_store_.reset();
   mail_submitter_.reset();

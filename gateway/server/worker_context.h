@@ -16,6 +16,9 @@ namespace easgate {
 class AuthVerdictCache;
 class HttpClient;
 class ImapSessionPool;
+class ChangeWatcher;
+class PushHub;
+class WorkerPush;
 
 // Shared by all workers; outlives them.
 struct SharedServices {
@@ -33,6 +36,8 @@ class WorkerContext {
   ~WorkerContext();
 
   HttpHandler& eas_endpoint() { return *eas_endpoint_; }
+  // On the worker's thread, after create(): holds Pings of worker `index` through `hub`.
+  void start_push(size_t index, PushHub& hub);
   WorkerServices& services() { return services_; }
 
  private:
@@ -48,6 +53,10 @@ class WorkerContext {
   std::unique_ptr<CollectionStore> collection_store_;
   std::unique_ptr<MailSubmitter> mail_submitter_;
   std::unique_ptr<HttpHandler> eas_endpoint_;
+  std::unique_ptr<ChangeWatcher> change_watcher_;  // IMAP NOTIFY/IDLE feeds (push.imap_watch)
+  std::unique_ptr<WorkerPush> push_;               // held Pings (gateway/push)
+  PushHub* push_hub_ = nullptr;
+  size_t push_index_ = 0;
 };
 
 }  // namespace easgate
