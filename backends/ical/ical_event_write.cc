@@ -21,6 +21,8 @@ struct WriteZone {
 
 icalproperty* time_prop(icalproperty* p, EasTime t, bool as_date, const WriteZone& wz) {
   icaltimetype tt = from_eas_time(t, wz.zone);
+  // The wall time is written bare and the zone named by TZID; libical would add "Z".
+  if (wz.zone) tt.zone = nullptr;
   if (as_date) {
     tt.is_date = 1;
     tt.hour = tt.minute = tt.second = 0;
