@@ -255,6 +255,18 @@ Status decode_value(VcardProperty* p, size_t number) {
       return malformed(number, "bad QUOTED-PRINTABLE in " + p->name);
     }
     p->remove_param("ENCODING");
+    // Line breaks QUOTED-PRINTABLE carried as =0D=0A become the text escape "\n", the
+    // only form a 3.0/4.0 value can hold (RFC 6350 section 3.4).
+    std::string escaped;
+    for (size_t i = 0; i < bytes.size(); ++i) {
+      if (bytes[i] == '\r' && i + 1 < bytes.size() && bytes[i + 1] == '\n') continue;
+      if (bytes[i] == '\r' || bytes[i] == '\n') {
+        escaped += "\\n";
+      } else {
+        escaped.push_back(bytes[i]);
+      }
+    }
+    bytes = std::move(escaped);
   } else if (encoding == "BASE64" || encoding == "B") {
     std::string compact;
     for (char c : p->value) {

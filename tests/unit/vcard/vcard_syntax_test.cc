@@ -55,7 +55,7 @@ TEST_CASE("vCard 2.1: bare types, QUOTED-PRINTABLE soft breaks, CHARSET, uninden
   CHECK(card->properties[0].params.empty());
   CHECK(card->properties[1].has_type("work"));
   CHECK(card->properties[1].has_type("voice"));
-  CHECK(card->properties[2].value == "first line\r\nsecond line");
+  CHECK(card->properties[2].value == "first line\\nsecond line");
   CHECK(card->properties[3].is_base64());
   CHECK(card->properties[3].value == "/9j/4AAQSkZJRgAB");
   // Written back as 3.0: no QUOTED-PRINTABLE, no CHARSET, ENCODING=b.
