@@ -58,9 +58,51 @@ class DavCollectionStore final : public CollectionStore {
   void list_collections(const Credentials& credentials,
                         std::function<void(Result<std::vector<DavCollection>>)> done) override;
 
+  // Item and collection operations: backends/dav/dav_item_ops.cc.
+  void sync_changes(const Credentials& credentials, const std::string& collection_href,
+                    const std::string& sync_token, const std::vector<DavItemRef>& snapshot,
+                    DavCallback<DavChanges> done) override;
+  void fetch_items(const Credentials& credentials, const std::string& collection_href,
+                   CollectionKind kind, const std::vector<std::string>& hrefs,
+                   DavCallback<std::vector<DavItem>> done) override;
+  void put_item(const Credentials& credentials, const std::string& collection_href, DavPut put,
+                DavCallback<DavItemRef> done) override;
+  void delete_item(const Credentials& credentials, const std::string& href,
+                   const std::string& if_match, std::function<void(Status)> done) override;
+  void create_collection(const Credentials& credentials, CollectionKind kind,
+                         const std::string& display_name,
+                         DavCallback<DavCollection> done) override;
+  void delete_collection(const Credentials& credentials, const std::string& href,
+                         std::function<void(Status)> done) override;
+  void update_collection(const Credentials& credentials, const std::string& href,
+                         const std::string& display_name,
+                         std::function<void(Status)> done) override;
+  void freebusy(const Credentials& credentials, const std::string& user,
+                std::chrono::sys_seconds start, std::chrono::sys_seconds end,
+                DavCallback<std::vector<BusyInterval>> done) override;
+
   const DavOptions& options() const { return options_; }
 
  private:
+  using ResponseDone = std::function<void(Result<HttpClientResponse>)>;
+  struct FetchByGet;
+  struct FreeBusyWalk;
+
+  // One request with the user's credentials; `done` is dropped if the store dies first.
+  void send(const Credentials& credentials, std::string method, const std::string& url,
+            HttpHeaders headers, std::string body, ResponseDone done);
+  // Calls `done(status)` later on the loop (through the client, which never calls inline).
+  void fail_later(Status status, std::function<void(Status)> done);
+  // `href` (path or URL) as an absolute URL on the server.
+  Result<std::string> url_of(const std::string& href) const;
+  void sync_by_listing(const Credentials& credentials, const std::string& url,
+                       std::vector<DavItemRef> snapshot, DavCallback<DavChanges> done);
+  void fetch_by_get(const Credentials& credentials, std::vector<std::string> urls,
+                    DavCallback<std::vector<DavItem>> done);
+  void freebusy_on(const Credentials& credentials, std::vector<DavCollection> calendars,
+                   std::chrono::sys_seconds start, std::chrono::sys_seconds end,
+                   DavCallback<std::vector<BusyInterval>> done);
+
   HttpClient* http_;
   DavOptions options_;
   // Discoveries hold a weak_ptr and stop when the store is gone.

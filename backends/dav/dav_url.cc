@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 
+#include <cctype>
 #include <memory>
 
 namespace easgate {
@@ -77,6 +78,21 @@ std::string dav_path_key(std::string_view path) {
   std::string key = percent_decode(path);
   if (key.empty() || key.back() != '/') key.push_back('/');
   return key;
+}
+
+std::string dav_encode_segment(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '@') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
 }
 
 std::string dav_last_segment(std::string_view path) {

@@ -22,6 +22,10 @@ std::string dav_url_path(const std::string& url);
 // servers spell differently ("/a%40b/" vs "/a@b", with or without the slash).
 std::string dav_path_key(std::string_view path);
 
+// RFC 3986 section 3.3: unreserved characters and '@' as they are, everything else
+// percent-encoded, for one path segment (a login, a new resource or collection name).
+std::string dav_encode_segment(std::string_view segment);
+
 // Last non-empty segment of a path, percent-decoded: "/alice/My%20Cal/" -> "My Cal".
 std::string dav_last_segment(std::string_view path);
 

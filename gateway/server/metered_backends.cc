@@ -127,6 +127,52 @@ void MeteredCollectionStore::list_collections(
                                             metrics_, backend_, "list_collections", std::move(done)));
 }
 
+// The item and collection operations of the DAV sync engine, each metered by name.
+#define EASGATE_METER(T, op) timed<T>(metrics_, backend_, op, std::move(done))
+void MeteredCollectionStore::sync_changes(const Credentials& c, const std::string& collection_href,
+                                          const std::string& sync_token,
+                                          const std::vector<DavItemRef>& snapshot,
+                                          DavCallback<DavChanges> done) {
+  inner_->sync_changes(c, collection_href, sync_token, snapshot,
+                       EASGATE_METER(Result<DavChanges>, "sync_changes"));
+}
+void MeteredCollectionStore::fetch_items(const Credentials& c, const std::string& collection_href,
+                                         CollectionKind kind, const std::vector<std::string>& hrefs,
+                                         DavCallback<std::vector<DavItem>> done) {
+  inner_->fetch_items(c, collection_href, kind, hrefs,
+                      EASGATE_METER(Result<std::vector<DavItem>>, "fetch_items"));
+}
+void MeteredCollectionStore::put_item(const Credentials& c, const std::string& collection_href,
+                                      DavPut put, DavCallback<DavItemRef> done) {
+  inner_->put_item(c, collection_href, std::move(put), EASGATE_METER(Result<DavItemRef>, "put_item"));
+}
+void MeteredCollectionStore::delete_item(const Credentials& c, const std::string& href,
+                                         const std::string& if_match,
+                                         std::function<void(Status)> done) {
+  inner_->delete_item(c, href, if_match, EASGATE_METER(Status, "delete_item"));
+}
+void MeteredCollectionStore::create_collection(const Credentials& c, CollectionKind kind,
+                                               const std::string& display_name,
+                                               DavCallback<DavCollection> done) {
+  inner_->create_collection(c, kind, display_name,
+                            EASGATE_METER(Result<DavCollection>, "create_collection"));
+}
+void MeteredCollectionStore::delete_collection(const Credentials& c, const std::string& href,
+                                               std::function<void(Status)> done) {
+  inner_->delete_collection(c, href, EASGATE_METER(Status, "delete_collection"));
+}
+void MeteredCollectionStore::update_collection(const Credentials& c, const std::string& href,
+                                               const std::string& display_name,
+                                               std::function<void(Status)> done) {
+  inner_->update_collection(c, href, display_name, EASGATE_METER(Status, "update_collection"));
+}
+void MeteredCollectionStore::freebusy(const Credentials& c, const std::string& user,
+                                      std::chrono::sys_seconds start, std::chrono::sys_seconds end,
+                                      DavCallback<std::vector<BusyInterval>> done) {
+  inner_->freebusy(c, user, start, end, EASGATE_METER(Result<std::vector<BusyInterval>>, "freebusy"));
+}
+#undef EASGATE_METER
+
 void MeteredMailSubmitter::submit(const Credentials& credentials, OutgoingMessage message,
                                   std::function<void(Status)> done) {
   inner_->submit(credentials, std::move(message),

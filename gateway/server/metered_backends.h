@@ -82,6 +82,27 @@ class MeteredCollectionStore final : public CollectionStore {
       : inner_(std::move(inner)), metrics_(metrics), backend_(std::move(backend)) {}
   void list_collections(const Credentials& credentials,
                         std::function<void(Result<std::vector<DavCollection>>)> done) override;
+  void sync_changes(const Credentials& c, const std::string& collection_href,
+                    const std::string& sync_token, const std::vector<DavItemRef>& snapshot,
+                    DavCallback<DavChanges> done) override;
+  void fetch_items(const Credentials& c, const std::string& collection_href, CollectionKind kind,
+                   const std::vector<std::string>& hrefs,
+                   DavCallback<std::vector<DavItem>> done) override;
+  void put_item(const Credentials& c, const std::string& collection_href, DavPut put,
+                DavCallback<DavItemRef> done) override;
+  void delete_item(const Credentials& c, const std::string& href, const std::string& if_match,
+                   std::function<void(Status)> done) override;
+  void create_collection(const Credentials& c, CollectionKind kind,
+                         const std::string& display_name,
+                         DavCallback<DavCollection> done) override;
+  void delete_collection(const Credentials& c, const std::string& href,
+                         std::function<void(Status)> done) override;
+  void update_collection(const Credentials& c, const std::string& href,
+                         const std::string& display_name,
+                         std::function<void(Status)> done) override;
+  void freebusy(const Credentials& c, const std::string& user, std::chrono::sys_seconds start,
+                std::chrono::sys_seconds end,
+                DavCallback<std::vector<BusyInterval>> done) override;
 
  private:
   std::unique_ptr<CollectionStore> inner_;

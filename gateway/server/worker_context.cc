@@ -35,8 +35,53 @@ class NoCollections final : public CollectionStore {
         },
         boxed, nullptr);
   }
+  // No collections exist, so no item or collection can be named: every operation fails.
+  void sync_changes(const Credentials&, const std::string&, const std::string&,
+                    const std::vector<DavItemRef>&, DavCallback<DavChanges> done) override {
+    later([done](Status s) { done(s); });
+  }
+  void fetch_items(const Credentials&, const std::string&, CollectionKind,
+                   const std::vector<std::string>&, DavCallback<std::vector<DavItem>> done) override {
+    later([done](Status s) { done(s); });
+  }
+  void put_item(const Credentials&, const std::string&, DavPut, DavCallback<DavItemRef> done) override {
+    later([done](Status s) { done(s); });
+  }
+  void delete_item(const Credentials&, const std::string&, const std::string&,
+                   std::function<void(Status)> done) override {
+    later(std::move(done));
+  }
+  void create_collection(const Credentials&, CollectionKind, const std::string&,
+                         DavCallback<DavCollection> done) override {
+    later([done](Status s) { done(s); });
+  }
+  void delete_collection(const Credentials&, const std::string&,
+                         std::function<void(Status)> done) override {
+    later(std::move(done));
+  }
+  void update_collection(const Credentials&, const std::string&, const std::string&,
+                         std::function<void(Status)> done) override {
+    later(std::move(done));
+  }
+  void freebusy(const Credentials&, const std::string&, std::chrono::sys_seconds,
+                std::chrono::sys_seconds, DavCallback<std::vector<BusyInterval>> done) override {
+    later([done](Status s) { done(s); });
+  }
 
  private:
+  // Calls `done` with kUnsupported on the loop's next turn (never inline).
+  void later(std::function<void(Status)> done) {
+    auto* boxed = new std::function<void(Status)>(std::move(done));
+    event_base_once(
+        loop_, -1, EV_TIMEOUT,
+        [](evutil_socket_t, short, void* arg) {
+          std::unique_ptr<std::function<void(Status)>> fn(
+              static_cast<std::function<void(Status)>*>(arg));
+          (*fn)(Status::unsupported("no DAV backend is configured"));
+        },
+        boxed, nullptr);
+  }
+
   event_base* loop_;
 };
 
