@@ -5,6 +5,9 @@
 #include "gateway/commands/folder_sync.h"
 #include "gateway/commands/ping.h"
 #include "gateway/commands/folder_update.h"
+#include "gateway/commands/find.h"
+#include "gateway/commands/item_operations.h"
+#include "gateway/commands/search.h"
 #include "gateway/commands/move_items.h"
 #include "gateway/commands/send_mail.h"
 #include "gateway/commands/smart_forward.h"
@@ -46,6 +49,9 @@ EasEndpoint::EasEndpoint(WorkerServices& services) : services_(services) {
   handlers_[EasCommand::kProvision] = std::make_unique<ProvisionHandler>();
   handlers_[EasCommand::kSettings] = std::make_unique<SettingsHandler>();
   handlers_[EasCommand::kSendMail] = std::make_unique<SendMailHandler>();
+  handlers_[EasCommand::kItemOperations] = std::make_unique<ItemOperationsHandler>();
+  handlers_[EasCommand::kSearch] = std::make_unique<SearchHandler>();
+  handlers_[EasCommand::kFind] = std::make_unique<FindHandler>();
   handlers_[EasCommand::kSmartReply] = std::make_unique<SmartReplyHandler>();
   handlers_[EasCommand::kSmartForward] = std::make_unique<SmartForwardHandler>();
   handlers_[EasCommand::kFolderCreate] = std::make_unique<FolderCreateHandler>();
