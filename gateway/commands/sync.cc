@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "gateway/commands/sync_dav.h"
 #include "gateway/commands/sync_email.h"
 #include "gateway/config/gateway_config.h"
 #include "gateway/core/clock.h"
@@ -73,13 +74,25 @@ void run_next(const std::shared_ptr<SyncRun>& run) {
     run->results.push_back(sync_collection_status(req, kSyncHierarchyChanged));
     return run_next(run);
   }
-  if (folder->backend_ref.rfind(kImapRef, 0) != 0) {
-    // Calendar, contacts and tasks collections are served by the DAV engines (their own
-    // issue); until one is registered here the client is told the request cannot be done.
-    run->results.push_back(sync_collection_status(req, kSyncProtocolError));
-    return run_next(run);
-  }
   RequestContext& request = *run->request;
+  if (folder->backend_ref.rfind(kImapRef, 0) != 0) {
+    // Calendar, contacts and tasks collections: the DAV engine (issue 5); anything else
+    // (notes) cannot be synced yet.
+    int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                      request.services.clock->wall_now().time_since_epoch()).count();
+    auto dav = dav_target_for_folder(*folder, req, now);
+    if (!dav) {
+      run->results.push_back(sync_collection_status(req, kSyncProtocolError));
+      return run_next(run);
+    }
+    uint32_t dav_window = req.window_size.value_or(run->window_left);
+    dav->window_size = dav_window == 0 ? kDefaultWindowSize : std::min(dav_window, kMaxWindowSize);
+    sync_dav_collection(run->request, req, std::move(*dav), [run](WbxmlElement result) {
+      run->results.push_back(std::move(result));
+      run_next(run);
+    });
+    return;
+  }
   EmailCollectionTarget target;
   target.mailbox = folder->backend_ref.substr(kImapRef.size());
   for (const auto& f : run->folders)
