@@ -1,11 +1,13 @@
 // Search, Find and ItemOperations request bodies are untrusted WBXML: decoding them and
 // taking them apart (queries, ranges, dates, fetch targets) must never crash, and what the
 // parsers accept must hold their promises. The raw bytes also go through the Range and
-// dateTime parsers directly.
+// dateTime parsers directly, and ApplicationData through the draft / SMS composer.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 
+#include "backends/mime/mime_message.h"
+#include "gateway/commands/client_email_item.h"
 #include "gateway/commands/item_operations_request.h"
 #include "gateway/commands/search_query.h"
 #include "gateway/eas/wbxml/wbxml_decoder.h"
@@ -35,6 +37,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const auto& op : ops) {
     if (op.range && op.range->first > op.range->last) abort();
     parts.push_back(op.file_reference);
+  }
+  // A device-written draft / SMS: whatever parses must compose into a parsable message.
+  for (const WbxmlElement* e : {&root, root.children().empty() ? &root : &root.children()[0]}) {
+    auto item = parse_client_email_item(*e, "SMS");
+    if (!item.is_ok()) continue;
+    std::string raw = compose_client_email(*item, "alice@example.test", 0);
+    if (!mime::MimeMessage::parse(raw).is_ok()) abort();
   }
   std::string framed = encode_multipart(input, parts);
   if (framed.size() < 4 + 8 * (parts.size() + 1) + input.size()) abort();

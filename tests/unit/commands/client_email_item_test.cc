@@ -1,0 +1,105 @@
+// Drafts and SMS items written by a device (client_email_item.h): parsed from the Sync
+// ApplicationData, composed into RFC 5322, and read back by the same MIME layer that
+// serves them to devices.
+#include <doctest/doctest.h>
+
+#include "backends/mime/attachments.h"
+#include "backends/mime/email_body.h"
+#include "backends/mime/email_fields.h"
+#include "backends/mime/mime_message.h"
+#include "gateway/commands/client_email_item.h"
+#include "gateway/eas/wbxml/wbxml_xml.h"
+
+namespace easgate {
+namespace {
+
+WbxmlDocument doc(std::string_view xml) {
+  auto parsed = parse_xml(xml);
+  REQUIRE_MESSAGE(parsed.is_ok(), parsed.status().to_string());
+  return std::move(parsed.value());
+}
+
+constexpr char kDraft[] =
+    "<ApplicationData xmlns=\"AirSync\" xmlns:email=\"Email\" xmlns:email2=\"Email2\" "
+    "xmlns:airsyncbase=\"AirSyncBase\">"
+    "<email:To>\"Bob Bäcker\" &lt;bob@example.test&gt;</email:To>"
+    "<email2:Bcc>carol@example.test</email2:Bcc>"
+    "<email:Subject>Grüße draft</email:Subject><email:Importance>2</email:Importance>"
+    "<airsyncbase:Body><airsyncbase:Type>1</airsyncbase:Type>"
+    "<airsyncbase:Data>Hello Bob, ünïcode body.</airsyncbase:Data></airsyncbase:Body>"
+    "<airsyncbase:Attachments><airsyncbase:Add><airsyncbase:ClientId>c1</airsyncbase:ClientId>"
+    "<airsyncbase:DisplayName>notes.txt</airsyncbase:DisplayName>"
+    "<airsyncbase:Content>attached bytes</airsyncbase:Content>"
+    "<airsyncbase:Method>1</airsyncbase:Method>"
+    "<airsyncbase:ContentType>text/plain</airsyncbase:ContentType></airsyncbase:Add>"
+    "<airsyncbase:Delete><airsyncbase:FileReference>3:1:2</airsyncbase:FileReference>"
+    "</airsyncbase:Delete></airsyncbase:Attachments><email2:Send/></ApplicationData>";
+
+TEST_CASE("a 16.0 draft: parsed, composed, and read back the way devices get it") {
+  auto d = doc(kDraft);
+  auto item = parse_client_email_item(d.root, "Email");
+  REQUIRE_MESSAGE(item.is_ok(), item.status().to_string());
+  CHECK(item->send);
+  CHECK(item->importance == 2);
+  CHECK(item->bcc == "carol@example.test");
+  REQUIRE(item->attachment_adds.size() == 1);
+  CHECK(item->attachment_adds[0].client_id == "c1");
+  CHECK(item->attachment_deletes == std::vector<std::string>{"3:1:2"});
+
+  std::string raw = compose_client_email(*item, "alice@example.test", 1700000000);
+  CHECK(raw.find("\r\n\r\n") != std::string::npos);
+  CHECK(raw.find("Grüße") == std::string::npos);  // headers are RFC 2047 encoded
+  auto m = mime::MimeMessage::parse(raw);
+  REQUIRE(m.is_ok());
+  mime::EasEmailFields f = mime::extract_email_fields(*m, mime::EmailContext{});
+  CHECK(f.subject == "Grüße draft");
+  CHECK(f.from.find("alice@example.test") != std::string::npos);
+  CHECK(f.to.find("Bob Bäcker") != std::string::npos);
+  CHECK(f.importance == mime::Importance::kHigh);
+  CHECK(mime::plain_text_of(*m).find("ünïcode body") != std::string::npos);
+  auto atts = mime::list_attachments(*m);
+  REQUIRE(atts.size() == 1);
+  CHECK(atts[0].display_name == "notes.txt");
+  auto content = mime::extract_attachment(*m, atts[0].file_reference);
+  REQUIRE(content.is_ok());
+  CHECK(content->data == "attached bytes");
+}
+
+TEST_CASE("an SMS: class SMS, sender, date, marker header") {
+  auto d = doc("<ApplicationData xmlns=\"AirSync\" xmlns:email=\"Email\" "
+               "xmlns:airsyncbase=\"AirSyncBase\"><email:From>+15551234567</email:From>"
+               "<email:DateReceived>2024-03-01T08:30:00.000Z</email:DateReceived>"
+               "<email:Read>1</email:Read><airsyncbase:Body><airsyncbase:Type>1"
+               "</airsyncbase:Type><airsyncbase:Data>See you at 9</airsyncbase:Data>"
+               "</airsyncbase:Body></ApplicationData>");
+  auto item = parse_client_email_item(d.root, "SMS");
+  REQUIRE(item.is_ok());
+  CHECK(item->sms);
+  CHECK(item->read);
+  CHECK(item->date_received == 1709281800);
+  std::string raw = compose_client_email(*item, "alice@example.test", 1);
+  CHECK(raw.find(std::string(kSmsClassHeader) + ": " + kSmsMessageClass) != std::string::npos);
+  auto m = mime::MimeMessage::parse(raw);
+  REQUIRE(m.is_ok());
+  mime::EasEmailFields f = mime::extract_email_fields(*m, mime::EmailContext{});
+  CHECK(f.to.find("alice@example.test") != std::string::npos);  // received by the user
+  CHECK(f.date_received == 1709281800);
+}
+
+TEST_CASE("items that cannot be stored are refused, not guessed") {
+  auto empty = doc("<ApplicationData xmlns=\"AirSync\"/>");
+  CHECK(parse_client_email_item(empty.root, "Email").status().kind() ==
+        ErrorKind::kInvalidArgument);
+  auto rtf = doc("<ApplicationData xmlns=\"AirSync\" xmlns:airsyncbase=\"AirSyncBase\">"
+                 "<airsyncbase:Body><airsyncbase:Type>3</airsyncbase:Type><airsyncbase:Data>x"
+                 "</airsyncbase:Data></airsyncbase:Body></ApplicationData>");
+  CHECK_FALSE(parse_client_email_item(rtf.root, "Email").is_ok());
+  auto no_content = doc("<ApplicationData xmlns=\"AirSync\" xmlns:airsyncbase=\"AirSyncBase\">"
+                        "<airsyncbase:Attachments><airsyncbase:Add><airsyncbase:DisplayName>a"
+                        "</airsyncbase:DisplayName></airsyncbase:Add></airsyncbase:Attachments>"
+                        "</ApplicationData>");
+  CHECK_FALSE(parse_client_email_item(no_content.root, "Email").is_ok());
+}
+
+}  // namespace
+}  // namespace easgate
