@@ -70,7 +70,8 @@ Result<ClientEmailItem> parse_client_email_item(const WbxmlElement& data,
   std::string_view importance = data.child_text(em::kImportance);
   if (importance == "0" || importance == "2") item.importance = importance[0] - '0';
   item.read = data.child_text(em::kRead) == "1";
-  if (auto when = parse_eas_datetime(data.child_text(em::kDateReceived))) item.date_received = *when;
+  if (auto when = parse_eas_datetime(data.child_text(em::kDateReceived)))
+    item.date_received = *when;
   item.sms = class_name == "SMS" || data.child_text(em::kMessageClass) == kSmsMessageClass;
   item.send = data.child(em2::kSend) != nullptr;
   if (const WbxmlElement* body = data.child(asb::kBody)) {
@@ -129,8 +130,8 @@ std::string compose_client_email(const ClientEmailItem& item, std::string_view u
   if (item.importance != 1)
     g_mime_object_set_header(GMIME_OBJECT(m.get()), "Importance",
                              item.importance == 2 ? "high" : "low", nullptr);
-  if (item.sms) g_mime_object_set_header(GMIME_OBJECT(m.get()), kSmsClassHeader, kSmsMessageClass,
-                                         nullptr);
+  if (item.sms)
+    g_mime_object_set_header(GMIME_OBJECT(m.get()), kSmsClassHeader, kSmsMessageClass, nullptr);
 
   GMimeTextPart* text = g_mime_text_part_new_with_subtype(item.html ? "html" : "plain");
   g_mime_text_part_set_charset(text, "utf-8");

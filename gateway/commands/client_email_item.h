@@ -38,18 +38,18 @@ struct ClientAttachmentAdd {
 
 // The ApplicationData of a client Add, as far as mail and SMS items use it.
 struct ClientEmailItem {
-  std::string to;          // email:To, RFC 5322 address list as the device wrote it
-  std::string cc;          // email:Cc
-  std::string bcc;         // email2:Bcc (drafts, 16.0)
-  std::string from;        // email:From (SMS: the sender); empty: the user
-  std::string subject;     // email:Subject
-  int importance = 1;      // email:Importance 0 low, 1 normal, 2 high
+  std::string to;             // email:To, RFC 5322 address list as the device wrote it
+  std::string cc;             // email:Cc
+  std::string bcc;            // email2:Bcc (drafts, 16.0)
+  std::string from;           // email:From (SMS: the sender); empty: the user
+  std::string subject;        // email:Subject
+  int importance = 1;         // email:Importance 0 low, 1 normal, 2 high
   int64_t date_received = 0;  // email:DateReceived (SMS), epoch seconds; 0: now
-  bool read = false;       // email:Read
-  bool html = false;       // airsyncbase:Body Type 2 (else plain text)
-  std::string body;        // airsyncbase:Body Data, UTF-8
-  bool sms = false;        // class SMS (or MessageClass IPM.Note.Mobile.SMS)
-  bool send = false;       // email2:Send: submit the draft once stored (16.0)
+  bool read = false;          // email:Read
+  bool html = false;          // airsyncbase:Body Type 2 (else plain text)
+  std::string body;           // airsyncbase:Body Data, UTF-8
+  bool sms = false;           // class SMS (or MessageClass IPM.Note.Mobile.SMS)
+  bool send = false;          // email2:Send: submit the draft once stored (16.0)
   std::vector<ClientAttachmentAdd> attachment_adds;  // Attachments/Add, request order
   std::vector<std::string> attachment_deletes;       // Attachments/Delete FileReferences
 };
@@ -58,8 +58,8 @@ struct ClientEmailItem {
 // collection's) AirSync:Class. invalid_argument for an item that cannot be stored (no
 // body and no subject and no recipients, a Body Type other than 1 or 2, an attachment
 // without content); never crashes on anything else.
-[[nodiscard]] Result<ClientEmailItem> parse_client_email_item(
-    const WbxmlElement& application_data, std::string_view class_name);
+[[nodiscard]] Result<ClientEmailItem> parse_client_email_item(const WbxmlElement& application_data,
+                                                              std::string_view class_name);
 
 // The RFC 5322 message (CRLF) for `item`; `user_address` is the From of a draft and the
 // To of a received SMS that names none. `now` (epoch seconds) dates drafts.

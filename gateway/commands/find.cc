@@ -42,8 +42,8 @@ void add_properties(const FetchedMessage& m, WbxmlElement& props) {
     if (m.internal_date > 0) context.internal_date = m.internal_date;
     f = mime::extract_email_fields(*parsed, context);
     preview = cut_utf8(mime::plain_text_of(*parsed), kFindPreviewChars);
-    while (!preview.empty() && (preview.back() == '\n' || preview.back() == '\r' ||
-                                preview.back() == ' '))
+    while (!preview.empty() &&
+           (preview.back() == '\n' || preview.back() == '\r' || preview.back() == ' '))
       preview.pop_back();
   }
   props.add_text(em::kSubject, f.subject);
@@ -87,8 +87,11 @@ void reply_results(const std::shared_ptr<RequestContext>& request, const Mailbox
 }
 
 void refuse(const std::shared_ptr<RequestContext>& request, int status, std::string_view why) {
-  log_info("find").msg("find refused").kv("user", request->credentials.user)
-      .kv("status", status).kv("why", why);
+  log_info("find")
+      .msg("find refused")
+      .kv("user", request->credentials.user)
+      .kv("status", status)
+      .kv("why", why);
   request->reply_wbxml(status_only(status), status);
 }
 
@@ -105,8 +108,7 @@ void FindHandler::handle(std::shared_ptr<RequestContext> request) {
     return;
   }
   DeviceKey device{request->credentials.user, request->eas->device_id};
-  MailboxSearchPlan plan =
-      plan_mailbox_search(*request->services.store, device, parsed.request);
+  MailboxSearchPlan plan = plan_mailbox_search(*request->services.store, device, parsed.request);
   switch (plan.outcome) {
     case MailboxSearchPlan::Outcome::kNoHierarchy:
     case MailboxSearchPlan::Outcome::kUnknownFolder:
@@ -120,7 +122,9 @@ void FindHandler::handle(std::shared_ptr<RequestContext> request) {
   }
   run_mailbox_search(request, std::move(plan), parsed.request, [request](MailboxSearchPage page) {
     if (!page.status.is_ok()) {
-      log_warn("find").msg("mailbox search failed").kv("user", request->credentials.user)
+      log_warn("find")
+          .msg("mailbox search failed")
+          .kv("user", request->credentials.user)
           .kv("error", page.status.to_string());
       // Find has no server-error status; an HTTP 500 makes the device retry later.
       request->reply_error(Status::backend_error("mailbox search failed"));

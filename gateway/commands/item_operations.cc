@@ -73,7 +73,8 @@ void run_next(const std::shared_ptr<ItemOperationsRun>& run) {
       // A conversation Move needs every message of a ConversationId, which is derived from
       // headers the IMAP server cannot search by; not offered (the device falls back to
       // MoveItems of the items it holds).
-      log_info("item_operations").msg("conversation Move not offered")
+      log_info("item_operations")
+          .msg("conversation Move not offered")
           .kv("user", run->request->credentials.user);
       run->responses.push_back(refusal(op, kItemOpsUnsupported));
     }

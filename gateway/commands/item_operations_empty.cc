@@ -23,11 +23,11 @@ struct EmptyRun {
   std::shared_ptr<ItemOperationsRun> run;
   std::function<void()> done;
   std::string collection_id;
-  std::string mailbox;                 // IMAP name of the folder being emptied
-  std::vector<std::string> subfolders; // IMAP names to delete, deepest first
+  std::string mailbox;                  // IMAP name of the folder being emptied
+  std::vector<std::string> subfolders;  // IMAP names to delete, deepest first
   size_t next_subfolder = 0;
   int pages = 0;
-  bool partial = false;                // a subfolder could not be deleted
+  bool partial = false;  // a subfolder could not be deleted
 };
 
 void finish(const std::shared_ptr<EmptyRun>& e, int status) {
@@ -48,8 +48,10 @@ void delete_next_subfolder(const std::shared_ptr<EmptyRun>& e) {
   const std::string& name = e->subfolders[e->next_subfolder];
   request.services.mail_store->delete_folder(request.credentials, name, [e](Status s) {
     if (!s.is_ok() && s.kind() != ErrorKind::kNotFound) {
-      log_info("item_operations").msg("subfolder not deleted")
-          .kv("user", e->run->request->credentials.user).kv("error", s.to_string());
+      log_info("item_operations")
+          .msg("subfolder not deleted")
+          .kv("user", e->run->request->credentials.user)
+          .kv("error", s.to_string());
       e->partial = true;
     }
     ++e->next_subfolder;
@@ -62,14 +64,14 @@ void expunge_next_page(const std::shared_ptr<EmptyRun>& e) {
   MessageListFilter filter;
   filter.limit = kExpungePage;
   request.services.mail_store->list_messages(
-      request.credentials, MailboxRef{e->mailbox, 0}, filter,
-      [e](Result<MessageListing> listing) {
+      request.credentials, MailboxRef{e->mailbox, 0}, filter, [e](Result<MessageListing> listing) {
         if (!listing.is_ok()) {
-          log_warn("item_operations").msg("listing a folder to empty failed")
+          log_warn("item_operations")
+              .msg("listing a folder to empty failed")
               .kv("user", e->run->request->credentials.user)
               .kv("error", listing.status().to_string());
           finish(e, listing.status().kind() == ErrorKind::kNotFound ? kItemOpsNotFound
-                                                                      : kItemOpsServerError);
+                                                                    : kItemOpsServerError);
           return;
         }
         if (listing->messages.empty() || ++e->pages > kMaxExpungePages) {
@@ -80,11 +82,12 @@ void expunge_next_page(const std::shared_ptr<EmptyRun>& e) {
         for (const auto& m : listing->messages) uids.push_back(m.uid);
         RequestContext& req = *e->run->request;
         req.services.mail_store->expunge_messages(
-            req.credentials, MailboxRef{e->mailbox, listing->uidvalidity}, uids,
-            [e](Status s) {
+            req.credentials, MailboxRef{e->mailbox, listing->uidvalidity}, uids, [e](Status s) {
               if (!s.is_ok()) {
-                log_warn("item_operations").msg("expunge failed")
-                    .kv("user", e->run->request->credentials.user).kv("error", s.to_string());
+                log_warn("item_operations")
+                    .msg("expunge failed")
+                    .kv("user", e->run->request->credentials.user)
+                    .kv("error", s.to_string());
                 finish(e, kItemOpsServerError);
                 return;
               }

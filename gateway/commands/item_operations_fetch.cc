@@ -105,7 +105,8 @@ bool fetch_item(const std::shared_ptr<ItemOperationsRun>& run, const ItemOperati
         if (!got.is_ok() || got->empty()) {
           int status = got.is_ok() ? kItemOpsNotFound : status_of_backend_error(got.status());
           if (!got.is_ok()) {
-            log_info("item_operations").msg("fetch failed")
+            log_info("item_operations")
+                .msg("fetch failed")
                 .kv("user", run->request->credentials.user)
                 .kv("error", got.status().to_string());
           }
@@ -117,8 +118,10 @@ bool fetch_item(const std::shared_ptr<ItemOperationsRun>& run, const ItemOperati
         if (m.truncated) {
           run->request->services.metrics->record_degraded("itemops_message_cut");
           if (first_time_for_cause("item_operations.message_cut")) {
-            log_warn("item_operations").msg("message larger than the store's fetch limit; "
-                                            "its body is converted from the first bytes");
+            log_warn("item_operations")
+                .msg(
+                    "message larger than the store's fetch limit; "
+                    "its body is converted from the first bytes");
           }
         }
         MessageSummary summary;
@@ -162,9 +165,8 @@ void answer_attachment(const std::shared_ptr<ItemOperationsRun>& run, const Item
   const uint64_t total = data.size();
   WbxmlElement e = fetch_element(op, kItemOpsSuccess);
   WbxmlElement& props = e.add_child(io::kProperties);
-  props.add_text(asb::kContentType,
-                 content->content_type.empty() ? "application/octet-stream"
-                                               : content->content_type);
+  props.add_text(asb::kContentType, content->content_type.empty() ? "application/octet-stream"
+                                                                  : content->content_type);
   if (op.range) {
     // MS-ASCMD 2.2.3.143.2: best effort; the answer says which bytes it holds.
     if (op.range->first >= total) {
@@ -198,8 +200,8 @@ bool fetch_attachment(const std::shared_ptr<ItemOperationsRun>& run, const ItemO
     run->responses.push_back(fetch_element(op, kItemOpsBlocked));
     return true;
   }
-  auto ref = resolve_any(*request.services.store, run->device, parts->collection_id,
-                         parts->server_id);
+  auto ref =
+      resolve_any(*request.services.store, run->device, parts->collection_id, parts->server_id);
   if (!ref.is_ok()) {
     run->responses.push_back(fetch_element(op, kItemOpsBadAttachment));
     return true;

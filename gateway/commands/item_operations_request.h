@@ -48,7 +48,7 @@ enum class FetchTarget : uint8_t {
 // One operation of the request, in request order.
 struct ItemOperation {
   ItemOperationKind kind = ItemOperationKind::kFetch;  // which operation
-  int parse_status = kItemOpsSuccess;  // not success: answered with this, never run
+  int parse_status = kItemOpsSuccess;                  // not success: answered with this, never run
   // Fetch: the Store element's text ("Mailbox").
   std::string store;
   // Fetch: which identifier was given.

@@ -16,13 +16,13 @@ namespace easgate {
 class RequestContext;
 
 struct ItemOperationsRun {
-  std::shared_ptr<RequestContext> request;  // the request being answered
-  DeviceKey device;                         // whose hierarchy and item maps resolve ids
-  std::vector<ItemOperation> ops;           // parsed operations, request order
-  std::vector<WbxmlElement> responses;      // one answer element per op, filled in order
-  size_t next = 0;                          // the op running now
-  bool multipart = false;                   // MS-ASAcceptMultiPart: data goes into parts
-  std::vector<std::string> parts;           // multipart parts 1..N (part 0 is the WBXML)
+  std::shared_ptr<RequestContext> request;     // the request being answered
+  DeviceKey device;                            // whose hierarchy and item maps resolve ids
+  std::vector<ItemOperation> ops;              // parsed operations, request order
+  std::vector<WbxmlElement> responses;         // one answer element per op, filled in order
+  size_t next = 0;                             // the op running now
+  bool multipart = false;                      // MS-ASAcceptMultiPart: data goes into parts
+  std::vector<std::string> parts;              // multipart parts 1..N (part 0 is the WBXML)
   const ProvisioningPolicy* policy = nullptr;  // the user's effective policy
 };
 

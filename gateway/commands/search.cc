@@ -29,8 +29,11 @@ WbxmlDocument store_reply(int store_status) {
 void reply_store_status(const std::shared_ptr<RequestContext>& request, int status,
                         std::string_view why) {
   if (status != kSearchSuccess) {
-    log_info("search").msg("search refused").kv("user", request->credentials.user)
-        .kv("status", status).kv("why", why);
+    log_info("search")
+        .msg("search refused")
+        .kv("user", request->credentials.user)
+        .kv("status", status)
+        .kv("why", why);
   }
   WbxmlDocument doc = store_reply(status);
   if (status == kSearchSuccess) {
@@ -45,7 +48,9 @@ void reply_store_status(const std::shared_ptr<RequestContext>& request, int stat
 void reply_page(const std::shared_ptr<RequestContext>& request, const EmailItemOptions& options,
                 const MailboxSearchPage& page) {
   if (!page.status.is_ok()) {
-    log_warn("search").msg("mailbox search failed").kv("user", request->credentials.user)
+    log_warn("search")
+        .msg("mailbox search failed")
+        .kv("user", request->credentials.user)
         .kv("error", page.status.to_string());
     reply_store_status(request, kSearchServerError, "backend");
     return;
@@ -101,8 +106,7 @@ void SearchHandler::handle(std::shared_ptr<RequestContext> request) {
     return;
   }
   DeviceKey device{request->credentials.user, request->eas->device_id};
-  MailboxSearchPlan plan =
-      plan_mailbox_search(*request->services.store, device, parsed.request);
+  MailboxSearchPlan plan = plan_mailbox_search(*request->services.store, device, parsed.request);
   switch (plan.outcome) {
     case MailboxSearchPlan::Outcome::kNoHierarchy:
     case MailboxSearchPlan::Outcome::kUnknownFolder:
@@ -118,10 +122,9 @@ void SearchHandler::handle(std::shared_ptr<RequestContext> request) {
   options.user_addresses.push_back(request->credentials.user);
   apply_policy(effective_policy(request->services.config->governance, request->credentials.user),
                &options);
-  run_mailbox_search(request, std::move(plan), parsed.request,
-                     [request, options](MailboxSearchPage page) {
-                       reply_page(request, options, page);
-                     });
+  run_mailbox_search(
+      request, std::move(plan), parsed.request,
+      [request, options](MailboxSearchPage page) { reply_page(request, options, page); });
 }
 
 }  // namespace easgate

@@ -16,8 +16,8 @@ struct SearchRun {
   std::shared_ptr<RequestContext> request;
   std::function<void(MailboxSearchPage)> done;
   std::map<std::string, std::string> collection_of;  // mailbox -> folder ServerId
-  std::vector<MailSearchHit> page;                    // the page's hits in result order
-  std::vector<std::vector<size_t>> groups;            // indices into page, per folder
+  std::vector<MailSearchHit> page;                   // the page's hits in result order
+  std::vector<std::vector<size_t>> groups;           // indices into page, per folder
   size_t next_group = 0;
   std::vector<std::optional<FetchedMessage>> fetched;  // per page index
   MailboxSearchPage out;
@@ -33,8 +33,7 @@ void finish(const std::shared_ptr<SearchRun>& run) {
     row.message = std::move(*run->fetched[i]);
     run->out.items.push_back(std::move(row));
   }
-  if (!run->out.items.empty())
-    run->out.rows.last = run->out.rows.first + run->out.items.size() - 1;
+  if (!run->out.items.empty()) run->out.rows.last = run->out.rows.first + run->out.items.size() - 1;
   auto done = std::move(run->done);
   done(std::move(run->out));
 }
@@ -62,7 +61,8 @@ void fetch_next_group(const std::shared_ptr<SearchRun>& run) {
           }
         } else {
           // The rows of this folder are left out; the rest of the page is still useful.
-          log_warn("search").msg("fetching search results failed")
+          log_warn("search")
+              .msg("fetching search results failed")
               .kv("user", run->request->credentials.user)
               .kv("error", got.status().to_string());
         }
@@ -118,8 +118,7 @@ MailboxSearchPlan plan_mailbox_search(StateStore& store, const DeviceKey& device
 }
 
 void run_mailbox_search(std::shared_ptr<RequestContext> request, MailboxSearchPlan plan,
-                        MailboxSearchRequest search,
-                        std::function<void(MailboxSearchPage)> done) {
+                        MailboxSearchRequest search, std::function<void(MailboxSearchPage)> done) {
   auto run = std::make_shared<SearchRun>();
   run->request = request;
   run->done = std::move(done);

@@ -28,10 +28,10 @@ struct MailboxSearchRow {
 struct MailboxSearchPlan {
   // Outcome of the folder resolution.
   enum class Outcome : uint8_t {
-    kReady,               // `mailboxes` is set; run it
-    kEmpty,               // nothing can match (no mail class, no mail folder): empty result
-    kUnknownFolder,       // a CollectionId not in the device's hierarchy: FolderSync first
-    kNoHierarchy,         // the device never ran FolderSync
+    kReady,          // `mailboxes` is set; run it
+    kEmpty,          // nothing can match (no mail class, no mail folder): empty result
+    kUnknownFolder,  // a CollectionId not in the device's hierarchy: FolderSync first
+    kNoHierarchy,    // the device never ran FolderSync
   };
   Outcome outcome = Outcome::kEmpty;  // what to do
   // IMAP mailbox name -> folder ServerId, for every folder searched.
@@ -45,15 +45,14 @@ MailboxSearchPlan plan_mailbox_search(StateStore& store, const DeviceKey& device
 
 // The result of a run.
 struct MailboxSearchPage {
-  Status status;                      // a backend failure (the search could not run)
-  uint64_t total = 0;                 // rows matching in all
-  IndexRange rows;                    // rows returned (meaningful when !items.empty())
+  Status status;                        // a backend failure (the search could not run)
+  uint64_t total = 0;                   // rows matching in all
+  IndexRange rows;                      // rows returned (meaningful when !items.empty())
   std::vector<MailboxSearchRow> items;  // the page, in result order
 };
 
 // Runs a kReady plan. `done` runs later on the request's loop, never inline.
 void run_mailbox_search(std::shared_ptr<RequestContext> request, MailboxSearchPlan plan,
-                        MailboxSearchRequest search,
-                        std::function<void(MailboxSearchPage)> done);
+                        MailboxSearchRequest search, std::function<void(MailboxSearchPage)> done);
 
 }  // namespace easgate

@@ -20,11 +20,11 @@ namespace easgate {
 
 // Search Store Status values (MS-ASCMD 2.2.3.177.16).
 enum SearchStoreStatus : int {
-  kSearchSuccess = 1,             // the search ran (whether or not anything matched)
-  kSearchInvalidRequest = 2,      // malformed Query / Options (a protocol violation)
-  kSearchServerError = 3,         // the backend failed
-  kSearchTooComplex = 8,          // a query shape the gateway cannot run (e.g. Or of texts)
-  kSearchFolderSyncRequired = 11, // a CollectionId the device's hierarchy does not hold
+  kSearchSuccess = 1,              // the search ran (whether or not anything matched)
+  kSearchInvalidRequest = 2,       // malformed Query / Options (a protocol violation)
+  kSearchServerError = 3,          // the backend failed
+  kSearchTooComplex = 8,           // a query shape the gateway cannot run (e.g. Or of texts)
+  kSearchFolderSyncRequired = 11,  // a CollectionId the device's hierarchy does not hold
 };
 
 // Find Status values (MS-ASCMD 2.2.3.177.2).

@@ -1,13 +1,14 @@
 // Drafts and SMS items written by a device (client_email_item.h): parsed from the Sync
 // ApplicationData, composed into RFC 5322, and read back by the same MIME layer that
 // serves them to devices.
+#include "gateway/commands/client_email_item.h"
+
 #include <doctest/doctest.h>
 
 #include "backends/mime/attachments.h"
 #include "backends/mime/email_body.h"
 #include "backends/mime/email_fields.h"
 #include "backends/mime/mime_message.h"
-#include "gateway/commands/client_email_item.h"
 #include "gateway/eas/wbxml/wbxml_xml.h"
 
 namespace easgate {
@@ -66,12 +67,13 @@ TEST_CASE("a 16.0 draft: parsed, composed, and read back the way devices get it"
 }
 
 TEST_CASE("an SMS: class SMS, sender, date, marker header") {
-  auto d = doc("<ApplicationData xmlns=\"AirSync\" xmlns:email=\"Email\" "
-               "xmlns:airsyncbase=\"AirSyncBase\"><email:From>+15551234567</email:From>"
-               "<email:DateReceived>2024-03-01T08:30:00.000Z</email:DateReceived>"
-               "<email:Read>1</email:Read><airsyncbase:Body><airsyncbase:Type>1"
-               "</airsyncbase:Type><airsyncbase:Data>See you at 9</airsyncbase:Data>"
-               "</airsyncbase:Body></ApplicationData>");
+  auto d =
+      doc("<ApplicationData xmlns=\"AirSync\" xmlns:email=\"Email\" "
+          "xmlns:airsyncbase=\"AirSyncBase\"><email:From>+15551234567</email:From>"
+          "<email:DateReceived>2024-03-01T08:30:00.000Z</email:DateReceived>"
+          "<email:Read>1</email:Read><airsyncbase:Body><airsyncbase:Type>1"
+          "</airsyncbase:Type><airsyncbase:Data>See you at 9</airsyncbase:Data>"
+          "</airsyncbase:Body></ApplicationData>");
   auto item = parse_client_email_item(d.root, "SMS");
   REQUIRE(item.is_ok());
   CHECK(item->sms);
@@ -90,14 +92,16 @@ TEST_CASE("items that cannot be stored are refused, not guessed") {
   auto empty = doc("<ApplicationData xmlns=\"AirSync\"/>");
   CHECK(parse_client_email_item(empty.root, "Email").status().kind() ==
         ErrorKind::kInvalidArgument);
-  auto rtf = doc("<ApplicationData xmlns=\"AirSync\" xmlns:airsyncbase=\"AirSyncBase\">"
-                 "<airsyncbase:Body><airsyncbase:Type>3</airsyncbase:Type><airsyncbase:Data>x"
-                 "</airsyncbase:Data></airsyncbase:Body></ApplicationData>");
+  auto rtf =
+      doc("<ApplicationData xmlns=\"AirSync\" xmlns:airsyncbase=\"AirSyncBase\">"
+          "<airsyncbase:Body><airsyncbase:Type>3</airsyncbase:Type><airsyncbase:Data>x"
+          "</airsyncbase:Data></airsyncbase:Body></ApplicationData>");
   CHECK_FALSE(parse_client_email_item(rtf.root, "Email").is_ok());
-  auto no_content = doc("<ApplicationData xmlns=\"AirSync\" xmlns:airsyncbase=\"AirSyncBase\">"
-                        "<airsyncbase:Attachments><airsyncbase:Add><airsyncbase:DisplayName>a"
-                        "</airsyncbase:DisplayName></airsyncbase:Add></airsyncbase:Attachments>"
-                        "</ApplicationData>");
+  auto no_content =
+      doc("<ApplicationData xmlns=\"AirSync\" xmlns:airsyncbase=\"AirSyncBase\">"
+          "<airsyncbase:Attachments><airsyncbase:Add><airsyncbase:DisplayName>a"
+          "</airsyncbase:DisplayName></airsyncbase:Add></airsyncbase:Attachments>"
+          "</ApplicationData>");
   CHECK_FALSE(parse_client_email_item(no_content.root, "Email").is_ok());
 }
 

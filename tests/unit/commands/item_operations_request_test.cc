@@ -1,9 +1,10 @@
 // ItemOperations request parsing and the multipart framing (item_operations_request.h).
+#include "gateway/commands/item_operations_request.h"
+
 #include <doctest/doctest.h>
 
 #include <cstring>
 
-#include "gateway/commands/item_operations_request.h"
 #include "gateway/eas/wbxml/wbxml_xml.h"
 
 namespace easgate {

@@ -1,7 +1,8 @@
 // Search / Find request parsing (search_query.h) from XML written the way devices send it.
+#include "gateway/commands/search_query.h"
+
 #include <doctest/doctest.h>
 
-#include "gateway/commands/search_query.h"
 #include "gateway/eas/wbxml/wbxml_xml.h"
 
 namespace easgate {
@@ -45,9 +46,10 @@ TEST_CASE("EAS dateTime") {
 }
 
 TEST_CASE("the spec's example: And of CollectionId and FreeText, Options") {
-  auto p = search("<And><airsync:CollectionId>7</airsync:CollectionId>"
-                  "<FreeText>Presentation</FreeText></And>",
-                  "<Options><RebuildResults/><Range>0-4</Range><DeepTraversal/></Options>");
+  auto p = search(
+      "<And><airsync:CollectionId>7</airsync:CollectionId>"
+      "<FreeText>Presentation</FreeText></And>",
+      "<Options><RebuildResults/><Range>0-4</Range><DeepTraversal/></Options>");
   REQUIRE(p.status == kSearchSuccess);
   CHECK(p.request.collection_ids == std::vector<std::string>{"7"});
   CHECK(p.request.query.text == "Presentation");
@@ -85,7 +87,8 @@ TEST_CASE("refusals carry the spec's Store status") {
   CHECK(search("<And><ConversationId>abc</ConversationId></And>").status == kSearchTooComplex);
   CHECK(search("<And/>").status == kSearchInvalidRequest);
   CHECK(search("<And><GreaterThan><email:DateReceived/><Value>yesterday</Value></GreaterThan>"
-               "</And>").status == kSearchInvalidRequest);
+               "</And>")
+            .status == kSearchInvalidRequest);
   CHECK(search("<FreeText>x</FreeText>", "<Options><Range>9-1</Range></Options>").status ==
         kSearchInvalidRequest);
 }
@@ -100,13 +103,14 @@ TEST_CASE("a class IMAP does not hold gives an empty search, and Range is clampe
 }
 
 TEST_CASE("Find: MailBoxSearchCriterion") {
-  auto d = doc("<Find xmlns=\"Find\" xmlns:airsync=\"AirSync\"><SearchId>abc</SearchId>"
-               "<ExecuteSearch><MailBoxSearchCriterion><Query>"
-               "<airsync:Class>Email</airsync:Class>"
-               "<airsync:CollectionId>5</airsync:CollectionId>"
-               "<FreeText>budget</FreeText></Query>"
-               "<Options><Range>0-9</Range><DeepTraversal/></Options>"
-               "</MailBoxSearchCriterion></ExecuteSearch></Find>");
+  auto d =
+      doc("<Find xmlns=\"Find\" xmlns:airsync=\"AirSync\"><SearchId>abc</SearchId>"
+          "<ExecuteSearch><MailBoxSearchCriterion><Query>"
+          "<airsync:Class>Email</airsync:Class>"
+          "<airsync:CollectionId>5</airsync:CollectionId>"
+          "<FreeText>budget</FreeText></Query>"
+          "<Options><Range>0-9</Range><DeepTraversal/></Options>"
+          "</MailBoxSearchCriterion></ExecuteSearch></Find>");
   auto p = parse_find_request(d.root);
   REQUIRE(p.status == kFindSuccess);
   CHECK(p.request.query.text == "budget");
@@ -114,13 +118,15 @@ TEST_CASE("Find: MailBoxSearchCriterion") {
   CHECK(p.request.deep_traversal);
   CHECK(p.request.rows.last == 9);
 
-  auto no_id = doc("<Find xmlns=\"Find\"><ExecuteSearch><MailBoxSearchCriterion><Query>"
-                   "<FreeText>x</FreeText></Query></MailBoxSearchCriterion></ExecuteSearch>"
-                   "</Find>");
+  auto no_id =
+      doc("<Find xmlns=\"Find\"><ExecuteSearch><MailBoxSearchCriterion><Query>"
+          "<FreeText>x</FreeText></Query></MailBoxSearchCriterion></ExecuteSearch>"
+          "</Find>");
   CHECK(parse_find_request(no_id.root).status == kFindInvalidRequest);
-  auto no_text = doc("<Find xmlns=\"Find\"><SearchId>a</SearchId><ExecuteSearch>"
-                     "<MailBoxSearchCriterion><Query/></MailBoxSearchCriterion></ExecuteSearch>"
-                     "</Find>");
+  auto no_text =
+      doc("<Find xmlns=\"Find\"><SearchId>a</SearchId><ExecuteSearch>"
+          "<MailBoxSearchCriterion><Query/></MailBoxSearchCriterion></ExecuteSearch>"
+          "</Find>");
   CHECK(parse_find_request(no_text.root).status == kFindInvalidRequest);
 }
 
