@@ -1,0 +1,373 @@
+"""Issue 5: Calendar, Contacts and Tasks collections in Sync, end to end: the real gateway
+against real Radicale.
+
+Every test makes its own uniquely named collection under /alice/ (MKCALENDAR / extended
+MKCOL over plain HTTP), works in it and deletes it afterwards; alice's seeded collections
+are only read by FolderSync.
+"""
+import base64
+import http.client
+import re
+import uuid
+
+import pytest
+
+AS = "AirSync"
+FH = "FolderHierarchy"
+VERSIONS = ["12.1", "14.1", "16.1"]
+DAV = ("127.0.0.1", 15232)
+
+
+class Dav:
+    """A minimal WebDAV client, independent of the gateway's."""
+
+    def __init__(self, user="alice"):
+        self.user = user
+        self.auth = "Basic " + base64.b64encode(("%s:secret" % user).encode()).decode()
+
+    def req(self, method, path, body=b"", headers=None):
+        c = http.client.HTTPConnection(*DAV, timeout=30)
+        h = {"Authorization": self.auth}
+        h.update(headers or {})
+        c.request(method, path, body=body, headers=h)
+        r = c.getresponse()
+        data = r.read()
+        out = (r.status, {k.lower(): v for k, v in r.getheaders()}, data.decode("utf-8", "replace"))
+        c.close()
+        return out
+
+    def make(self, kind, name):
+        path = "/%s/%s/" % (self.user, uuid.uuid4().hex[:12])
+        if kind == "contacts":
+            body = ('<?xml version="1.0"?><D:mkcol xmlns:D="DAV:" '
+                    'xmlns:C="urn:ietf:params:xml:ns:carddav"><D:set><D:prop><D:resourcetype>'
+                    '<D:collection/><C:addressbook/></D:resourcetype><D:displayname>%s'
+                    '</D:displayname></D:prop></D:set></D:mkcol>' % name)
+            st = self.req("MKCOL", path, body.encode(), {"Content-Type": "application/xml"})[0]
+        else:
+            comp = "VTODO" if kind == "tasks" else "VEVENT"
+            body = ('<?xml version="1.0"?><C:mkcalendar xmlns:D="DAV:" '
+                    'xmlns:C="urn:ietf:params:xml:ns:caldav"><D:set><D:prop><D:displayname>%s'
+                    '</D:displayname><C:supported-calendar-component-set><C:comp name="%s"/>'
+                    '</C:supported-calendar-component-set></D:prop></D:set></C:mkcalendar>'
+                    % (name, comp))
+            st = self.req("MKCALENDAR", path, body.encode(), {"Content-Type": "application/xml"})[0]
+        assert st in (200, 201), st
+        return path
+
+    def put(self, path, text, etag=None):
+        ct = "text/vcard" if path.endswith(".vcf") else "text/calendar"
+        h = {"Content-Type": ct + "; charset=utf-8"}
+        if etag:
+            h["If-Match"] = etag
+        st, headers, _ = self.req("PUT", path, text.replace("\n", "\r\n").encode(), h)
+        assert st in (201, 204), st
+        return headers.get("etag")
+
+    def get(self, path):
+        st, headers, body = self.req("GET", path)
+        return st, body.replace("\r\n ", "").replace("\r\n", "\n")
+
+    def members(self, coll):
+        st, _, body = self.req("PROPFIND", coll, b'<?xml version="1.0"?><D:propfind xmlns:D="DAV:">'
+                               b'<D:prop><D:getetag/></D:prop></D:propfind>', {"Depth": "1"})
+        hrefs = re.findall(r"<(?:\w+:)?href>([^<]+)</(?:\w+:)?href>", body)
+        return [h for h in hrefs if h.rstrip("/") != coll.rstrip("/")]
+
+    def delete(self, path):
+        return self.req("DELETE", path)[0]
+
+
+@pytest.fixture
+def dav():
+    d = Dav()
+    made = []
+    orig = d.make
+
+    def make(kind, name):
+        p = orig(kind, name)
+        made.append(p)
+        return p
+    d.make = make
+    yield d
+    for p in made:
+        d.delete(p)
+
+
+def collection_id(client, name):
+    r = client.folder_sync(0)
+    assert r.status == 200
+    for add in r.findall("Changes/Add", FH):
+        if add.find("{FolderHierarchy:}DisplayName").text == name:
+            return add.find("{FolderHierarchy:}ServerId").text, add.find("{FolderHierarchy:}Type").text
+    raise AssertionError("collection %s not in FolderSync: %s" % (name, r.xml))
+
+
+def sync(client, cid, key, commands="", window=100, extra="", cls=None):
+    ns = ('xmlns="AirSync:" xmlns:airsyncbase="AirSyncBase:" xmlns:cal="Calendar:" '
+          'xmlns:con="Contacts:" xmlns:task="Tasks:"')
+    if str(key) == "0":
+        xml = ('<Sync %s><Collections><Collection>%s<SyncKey>0</SyncKey><CollectionId>%s'
+               '</CollectionId></Collection></Collections></Sync>'
+               % (ns, "<Class>%s</Class>" % cls if cls and client.version < "14" else "", cid))
+    else:
+        xml = ('<Sync %s><Collections><Collection>%s<SyncKey>%s</SyncKey><CollectionId>%s'
+               '</CollectionId><GetChanges>1</GetChanges><WindowSize>%d</WindowSize>%s%s'
+               '</Collection></Collections></Sync>'
+               % (ns, "<Class>%s</Class>" % cls if cls and client.version < "14" else "", key,
+                  cid, window, extra, ("<Commands>%s</Commands>" % commands) if commands else ""))
+    r = client.command("Sync", xml)
+    assert r.status == 200, r.body
+    return r
+
+
+def coll(r):
+    return r.root.find("{AirSync:}Collections/{AirSync:}Collection")
+
+
+def key_of(r):
+    return coll(r).find("{AirSync:}SyncKey").text
+
+
+def status_of(r):
+    return coll(r).find("{AirSync:}Status").text
+
+
+def cmds(r, op):
+    return coll(r).findall("{AirSync:}Commands/{AirSync:}%s" % op)
+
+
+def data(e, ns, name):
+    x = e.find("{AirSync:}ApplicationData/{%s:}%s" % (ns, name))
+    return None if x is None else x.text
+
+
+def prime(client, cid, cls):
+    r = sync(client, cid, 0, cls=cls)
+    assert status_of(r) == "1" and key_of(r) == "1", r.xml
+    return sync(client, cid, "1", cls=cls)
+
+
+EVENT = """BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//easgate tests//EN
+BEGIN:VEVENT
+UID:{uid}
+DTSTAMP:20260101T000000Z
+DTSTART:20300115T100000Z
+DTEND:20300115T113000Z
+SUMMARY:{summary}
+LOCATION:Room 7
+X-EASGATE-TEST:keep me
+END:VEVENT
+END:VCALENDAR
+"""
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_event_created_over_caldav_appears_with_its_fields(client_factory, dav, version):
+    name = "it-cal-%s" % uuid.uuid4().hex[:6]
+    coll_path = dav.make("calendar", name)
+    c = client_factory(version=version)
+    cid, typ = collection_id(c, name)
+    assert typ == "13"
+    r = prime(c, cid, "Calendar")
+    assert status_of(r) == "1" and not cmds(r, "Add")
+    uid = uuid.uuid4().hex
+    dav.put(coll_path + uid + ".ics", EVENT.format(uid=uid, summary="Planning " + uid[:6]))
+    r = sync(c, cid, key_of(r), cls="Calendar")
+    assert status_of(r) == "1", r.xml
+    adds = cmds(r, "Add")
+    assert len(adds) == 1, r.xml
+    assert data(adds[0], "Calendar", "Subject") == "Planning " + uid[:6]
+    assert data(adds[0], "Calendar", "StartTime") == "20300115T100000Z"
+    assert data(adds[0], "Calendar", "EndTime") == "20300115T113000Z"
+    assert data(adds[0], "Calendar", "UID") == uid
+    if version < "16.0":
+        assert data(adds[0], "Calendar", "Location") == "Room 7"
+    # Nothing new: same key, no commands (no echo, no resend).
+    key = key_of(r)
+    r = sync(c, cid, key, cls="Calendar")
+    assert key_of(r) == key and not cmds(r, "Add") and not cmds(r, "Change")
+    # Deleted on the server -> Delete to the device.
+    sid = adds[0].find("{AirSync:}ServerId").text
+    assert dav.delete(coll_path + uid + ".ics") in (200, 204)
+    r = sync(c, cid, key, cls="Calendar")
+    assert [d.find("{AirSync:}ServerId").text for d in cmds(r, "Delete")] == [sid]
+
+
+CARD = """BEGIN:VCARD
+VERSION:3.0
+UID:{uid}
+FN:Dana Example
+N:Example;Dana;;;
+EMAIL;TYPE=INTERNET:dana@example.test
+X-SOCIALPROFILE;TYPE=twitter:https://example.test/dana
+NOTE:first note
+END:VCARD
+"""
+
+
+@pytest.mark.parametrize("version", ["12.1", "16.1"])
+def test_contact_changed_on_device_keeps_unknown_vcard_properties(client_factory, dav, version):
+    name = "it-con-%s" % uuid.uuid4().hex[:6]
+    coll_path = dav.make("contacts", name)
+    uid = uuid.uuid4().hex
+    dav.put(coll_path + uid + ".vcf", CARD.format(uid=uid))
+    c = client_factory(version=version)
+    cid, typ = collection_id(c, name)
+    assert typ == "14"
+    r = prime(c, cid, "Contacts")
+    adds = cmds(r, "Add")
+    assert len(adds) == 1, r.xml
+    assert data(adds[0], "Contacts", "Email1Address") is not None
+    assert data(adds[0], "Contacts", "LastName") == "Example"
+    sid = adds[0].find("{AirSync:}ServerId").text
+    change = ('<Change><ServerId>%s</ServerId><ApplicationData><con:FirstName>Dana'
+              '</con:FirstName><con:LastName>Example</con:LastName><con:JobTitle>Engineer'
+              '</con:JobTitle><con:Email1Address>dana@example.test</con:Email1Address>'
+              '</ApplicationData></Change>' % sid)
+    r = sync(c, cid, key_of(r), commands=change, cls="Contacts")
+    assert status_of(r) == "1", r.xml
+    assert not cmds(r, "Change"), "the device's own change was echoed: " + r.xml
+    st, card = dav.get(coll_path + uid + ".vcf")
+    assert st == 200
+    assert "TITLE:Engineer" in card
+    assert "X-SOCIALPROFILE;TYPE=twitter:https://example.test/dana" in card
+    assert "UID:" + uid in card
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_task_round_trip(client_factory, dav, version):
+    name = "it-task-%s" % uuid.uuid4().hex[:6]
+    coll_path = dav.make("tasks", name)
+    c = client_factory(version=version)
+    cid, typ = collection_id(c, name)
+    assert typ == "15"
+    r = prime(c, cid, "Tasks")
+    add = ('<Add><ClientId>c1</ClientId><ApplicationData><task:Subject>Buy milk</task:Subject>'
+           '<task:Importance>2</task:Importance><task:Complete>0</task:Complete>'
+           '<task:DueDate>2030-02-01T12:00:00.000Z</task:DueDate></ApplicationData></Add>')
+    r = sync(c, cid, key_of(r), commands=add, cls="Tasks")
+    assert status_of(r) == "1", r.xml
+    resp = coll(r).findall("{AirSync:}Responses/{AirSync:}Add")
+    assert len(resp) == 1 and resp[0].find("{AirSync:}Status").text == "1", r.xml
+    sid = resp[0].find("{AirSync:}ServerId").text
+    assert not cmds(r, "Add"), "the device's own Add was echoed"
+    hrefs = [h for h in dav.members(coll_path) if h.endswith(".ics")]
+    assert len(hrefs) == 1
+    st, ics = dav.get(hrefs[0])
+    assert "BEGIN:VTODO" in ics and "SUMMARY:Buy milk" in ics
+    # Completed on the server -> Change with Complete 1.
+    ics = ics.replace("SUMMARY:Buy milk", "SUMMARY:Buy oat milk")
+    ics = ics.replace("END:VTODO", "STATUS:COMPLETED\nCOMPLETED:20300101T090000Z\nEND:VTODO")
+    dav.put(hrefs[0], ics)
+    key = key_of(r)
+    r = sync(c, cid, key, cls="Tasks")
+    ch = cmds(r, "Change")
+    assert len(ch) == 1 and ch[0].find("{AirSync:}ServerId").text == sid, r.xml
+    assert data(ch[0], "Tasks", "Subject") == "Buy oat milk"
+    assert data(ch[0], "Tasks", "Complete") == "1"
+    # Deleted on the device -> gone on the server.
+    r = sync(c, cid, key_of(r), commands="<Delete><ServerId>%s</ServerId></Delete>" % sid, cls="Tasks")
+    assert status_of(r) == "1"
+    assert dav.get(hrefs[0])[0] == 404
+
+
+@pytest.mark.parametrize("conflict", [None, "1", "0"])
+def test_conflict_follows_the_conflict_option(client_factory, dav, conflict):
+    name = "it-cfl-%s" % uuid.uuid4().hex[:6]
+    coll_path = dav.make("calendar", name)
+    uid = uuid.uuid4().hex
+    path = coll_path + uid + ".ics"
+    dav.put(path, EVENT.format(uid=uid, summary="Original"))
+    c = client_factory(version="14.1")
+    cid, _ = collection_id(c, name)
+    r = prime(c, cid, "Calendar")
+    sid = cmds(r, "Add")[0].find("{AirSync:}ServerId").text
+    # The server changes the event meanwhile.
+    dav.put(path, EVENT.format(uid=uid, summary="Server edit"))
+    change = ('<Change><ServerId>%s</ServerId><ApplicationData><cal:Subject>Device edit'
+              '</cal:Subject><cal:StartTime>20300115T100000Z</cal:StartTime><cal:EndTime>'
+              '20300115T113000Z</cal:EndTime><cal:TimeZone>' % sid +
+              base64.b64encode(b"\0" * 172).decode() +
+              '</cal:TimeZone><cal:BusyStatus>2</cal:BusyStatus></ApplicationData></Change>')
+    opt = "<Options><Conflict>%s</Conflict></Options>" % conflict if conflict else ""
+    r = sync(c, cid, key_of(r), commands=change, extra=opt, cls="Calendar")
+    assert status_of(r) == "1", r.xml
+    st, ics = dav.get(path)
+    resp = coll(r).findall("{AirSync:}Responses/{AirSync:}Change")
+    if conflict == "0":
+        assert "SUMMARY:Device edit" in ics
+        assert "X-EASGATE-TEST:keep me" in ics
+        assert not resp or resp[0].find("{AirSync:}Status").text == "1"
+    else:
+        # Server wins: Status 7 and the server's version comes back.
+        assert "SUMMARY:Server edit" in ics
+        assert resp and resp[0].find("{AirSync:}Status").text == "7", r.xml
+        ch = cmds(r, "Change")
+        assert len(ch) == 1 and data(ch[0], "Calendar", "Subject") == "Server edit", r.xml
+
+
+SERIES = """BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//easgate tests//EN
+BEGIN:VEVENT
+UID:{uid}
+DTSTAMP:20260101T000000Z
+DTSTART:20300107T090000Z
+DTEND:20300107T093000Z
+SUMMARY:Standup
+RRULE:FREQ=DAILY;COUNT=10
+EXDATE:20300109T090000Z
+END:VEVENT
+BEGIN:VEVENT
+UID:{uid}
+DTSTAMP:20260101T000000Z
+RECURRENCE-ID:20300110T090000Z
+DTSTART:20300110T110000Z
+DTEND:20300110T113000Z
+SUMMARY:Standup moved
+END:VEVENT
+END:VCALENDAR
+"""
+
+
+def test_recurring_meeting_with_deleted_and_modified_occurrence_both_ways(client_factory, dav):
+    name = "it-rec-%s" % uuid.uuid4().hex[:6]
+    coll_path = dav.make("calendar", name)
+    uid = uuid.uuid4().hex
+    path = coll_path + uid + ".ics"
+    dav.put(path, SERIES.format(uid=uid))
+    c = client_factory(version="14.1")
+    cid, _ = collection_id(c, name)
+    r = prime(c, cid, "Calendar")
+    adds = cmds(r, "Add")
+    assert len(adds) == 1, r.xml
+    a = adds[0]
+    assert a.find("{AirSync:}ApplicationData/{Calendar:}Recurrence") is not None
+    exc = a.findall("{AirSync:}ApplicationData/{Calendar:}Exceptions/{Calendar:}Exception")
+    assert exc, r.xml
+    # libwbxml spells the Exception children Exception_StartTime / Exception_Deleted.
+    by_start = {e.find("{Calendar:}Exception_StartTime").text: e for e in exc}
+    assert by_start["20300109T090000Z"].find("{Calendar:}Exception_Deleted").text == "1"
+    assert by_start["20300110T090000Z"].find("{Calendar:}Subject").text == "Standup moved"
+    # Device side: delete one more occurrence (12th) and keep the others, as a Change.
+    sid = a.find("{AirSync:}ServerId").text
+    change = ('<Change><ServerId>%s</ServerId><ApplicationData><cal:Subject>Standup</cal:Subject>'
+              '<cal:StartTime>20300107T090000Z</cal:StartTime><cal:EndTime>20300107T093000Z'
+              '</cal:EndTime><cal:Recurrence><cal:Recurrence_Type>0</cal:Recurrence_Type><cal:Recurrence_Interval>1</cal:Recurrence_Interval>'
+              '<cal:Recurrence_Occurrences>10</cal:Recurrence_Occurrences></cal:Recurrence><cal:Exceptions>'
+              '<cal:Exception><cal:Exception_Deleted>1</cal:Exception_Deleted><cal:Exception_StartTime>20300109T090000Z'
+              '</cal:Exception_StartTime></cal:Exception>'
+              '<cal:Exception><cal:Exception_Deleted>1</cal:Exception_Deleted><cal:Exception_StartTime>20300112T090000Z'
+              '</cal:Exception_StartTime></cal:Exception>'
+              '<cal:Exception><cal:Exception_StartTime>20300110T090000Z</cal:Exception_StartTime>'
+              '<cal:Subject>Standup moved</cal:Subject><cal:StartTime>20300110T110000Z'
+              '</cal:StartTime><cal:EndTime>20300110T113000Z</cal:EndTime></cal:Exception>'
+              '</cal:Exceptions></ApplicationData></Change>' % sid)
+    r = sync(c, cid, key_of(r), commands=change, cls="Calendar")
+    assert status_of(r) == "1", r.xml
+    st, ics = dav.get(path)
+    assert "20300112T090000Z" in ics and "20300109T090000Z" in ics, ics
+    assert "RECURRENCE-ID:20300110T090000Z" in ics and "SUMMARY:Standup moved" in ics, ics
