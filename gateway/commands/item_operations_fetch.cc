@@ -1,8 +1,7 @@
 // ItemOperations Fetch (MS-ASCMD 2.2.3.67.1) of a mail item or of an attachment.
 #include <algorithm>
 
-#include "backends/mime/attachments.h"
-#include "backends/mime/mime_message.h"
+#include "gateway/commands/item_operations_attachment.h"
 #include "gateway/commands/item_operations_run.h"
 #include "gateway/commands/mail_item_ref.h"
 #include "gateway/core/log.h"
@@ -49,17 +48,6 @@ WbxmlElement fetch_element(const ItemOperation& op, int status) {
   return e;
 }
 
-// An item ServerId from a Sync item map, or else the LongId form that Search and Find
-// hand out (its three fields never collide with a two-field Sync ServerId).
-Result<MailItemRef> resolve_any(StateStore& store, const DeviceKey& device,
-                                const std::string& collection_id, const std::string& id) {
-  auto ref = resolve_mail_item(store, device, collection_id, id);
-  if (ref.is_ok() || ref.status().kind() == ErrorKind::kUnsupported) return ref;
-  auto by_long_id = resolve_long_id(store, device, id);
-  if (by_long_id.is_ok() && by_long_id->collection_id == collection_id) return by_long_id;
-  return ref;
-}
-
 int status_of_backend_error(const Status& s) {
   switch (s.kind()) {
     case ErrorKind::kNotFound:
@@ -88,9 +76,10 @@ bool fetch_item(const std::shared_ptr<ItemOperationsRun>& run, const ItemOperati
                 std::function<void()> done) {
   RequestContext& request = *run->request;
   StateStore& store = *request.services.store;
-  Result<MailItemRef> ref = op.target == FetchTarget::kLongId
-                                ? resolve_long_id(store, run->device, op.long_id)
-                                : resolve_any(store, run->device, op.collection_id, op.server_id);
+  Result<MailItemRef> ref =
+      op.target == FetchTarget::kLongId
+          ? resolve_long_id(store, run->device, op.long_id)
+          : resolve_item_or_long_id(store, run->device, op.collection_id, op.server_id);
   if (!ref.is_ok()) {
     run->responses.push_back(fetch_element(op, kItemOpsNotFound));
     return true;
@@ -143,30 +132,16 @@ bool fetch_item(const std::shared_ptr<ItemOperationsRun>& run, const ItemOperati
 }
 
 void answer_attachment(const std::shared_ptr<ItemOperationsRun>& run, const ItemOperation& op,
-                       std::string_view raw) {
-  auto message = mime::MimeMessage::parse(raw);
-  if (!message.is_ok()) {
-    run->responses.push_back(fetch_element(op, kItemOpsConversionFailed));
+                       AttachmentLoad load) {
+  if (load.status != kItemOpsSuccess) {
+    run->responses.push_back(fetch_element(op, load.status));
     return;
   }
-  auto parts = parse_file_reference(op.file_reference);
-  auto content = mime::extract_attachment(*message, parts->section);
-  if (!content.is_ok()) {
-    run->responses.push_back(fetch_element(op, kItemOpsBadAttachment));
-    return;
-  }
-  // MS-ASPROV 2.2.2.37 MaxAttachmentSize: larger attachments are not served.
-  if (run->policy->max_attachment_size &&
-      content->data.size() > *run->policy->max_attachment_size) {
-    run->responses.push_back(fetch_element(op, kItemOpsTooLarge));
-    return;
-  }
-  std::string data = std::move(content->data);
+  std::string data = std::move(load.content.data);
   const uint64_t total = data.size();
   WbxmlElement e = fetch_element(op, kItemOpsSuccess);
   WbxmlElement& props = e.add_child(io::kProperties);
-  props.add_text(asb::kContentType, content->content_type.empty() ? "application/octet-stream"
-                                                                  : content->content_type);
+  props.add_text(asb::kContentType, load.content.content_type);
   if (op.range) {
     // MS-ASCMD 2.2.3.143.2: best effort; the answer says which bytes it holds.
     if (op.range->first >= total) {
@@ -189,37 +164,15 @@ void answer_attachment(const std::shared_ptr<ItemOperationsRun>& run, const Item
 
 bool fetch_attachment(const std::shared_ptr<ItemOperationsRun>& run, const ItemOperation& op,
                       std::function<void()> done) {
-  RequestContext& request = *run->request;
-  auto parts = parse_file_reference(op.file_reference);
-  if (!parts) {
-    run->responses.push_back(fetch_element(op, kItemOpsBadAttachment));
+  AttachmentLoad refused;
+  if (load_attachment(run->request, *run->policy, op.file_reference, &refused,
+                      [run, op, done](AttachmentLoad load) {
+                        answer_attachment(run, op, std::move(load));
+                        done();
+                      })) {
+    answer_attachment(run, op, std::move(refused));
     return true;
   }
-  // MS-ASPROV 2.2.2.8 AttachmentsEnabled=0: the server refuses attachment downloads.
-  if (!run->policy->attachments_enabled) {
-    run->responses.push_back(fetch_element(op, kItemOpsBlocked));
-    return true;
-  }
-  auto ref =
-      resolve_any(*request.services.store, run->device, parts->collection_id, parts->server_id);
-  if (!ref.is_ok()) {
-    run->responses.push_back(fetch_element(op, kItemOpsBadAttachment));
-    return true;
-  }
-  // The whole message: the part's decoding needs its MIME headers, and GMime finds the
-  // part by the same section numbering the FileReference was made from.
-  request.services.mail_store->fetch_message(
-      request.credentials, ref->mailbox, ref->uid, MessagePart{},
-      [run, op, done](Result<std::string> raw) {
-        if (!raw.is_ok()) {
-          int status = status_of_backend_error(raw.status());
-          run->responses.push_back(
-              fetch_element(op, status == kItemOpsNotFound ? kItemOpsBadAttachment : status));
-        } else {
-          answer_attachment(run, op, *raw);
-        }
-        done();
-      });
   return false;
 }
 

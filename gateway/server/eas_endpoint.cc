@@ -6,6 +6,7 @@
 #include "gateway/commands/ping.h"
 #include "gateway/commands/folder_update.h"
 #include "gateway/commands/find.h"
+#include "gateway/commands/get_attachment.h"
 #include "gateway/commands/item_operations.h"
 #include "gateway/commands/search.h"
 #include "gateway/commands/move_items.h"
@@ -52,6 +53,7 @@ EasEndpoint::EasEndpoint(WorkerServices& services) : services_(services) {
   handlers_[EasCommand::kItemOperations] = std::make_unique<ItemOperationsHandler>();
   handlers_[EasCommand::kSearch] = std::make_unique<SearchHandler>();
   handlers_[EasCommand::kFind] = std::make_unique<FindHandler>();
+  handlers_[EasCommand::kGetAttachment] = std::make_unique<GetAttachmentHandler>();
   handlers_[EasCommand::kSmartReply] = std::make_unique<SmartReplyHandler>();
   handlers_[EasCommand::kSmartForward] = std::make_unique<SmartForwardHandler>();
   handlers_[EasCommand::kFolderCreate] = std::make_unique<FolderCreateHandler>();

@@ -267,3 +267,26 @@ def test_policy_limits_attachment_fetches(loaded_folder, setting, status):
         assert f.find(IO + "Properties") is None
     finally:
         gw.stop()
+
+
+def test_get_attachment_pre_14(client_factory, loaded_folder):
+    """GetAttachment (MS-ASCMD 2.2.1.7): the FileReference as AttachmentName, raw bytes back."""
+    from urllib.parse import quote
+    _, name, _ = loaded_folder
+    c = client_factory(version="12.1")
+    cid = collection_id(c, name)
+    _, ref = synced_item(c, cid)
+
+    def get(attachment_name):
+        target = ("/Microsoft-Server-ActiveSync?Cmd=GetAttachment&User=alice&DeviceId=%s"
+                  "&DeviceType=%s&AttachmentName=%s"
+                  % (c.device_id, c.device_type, quote(attachment_name, safe="")))
+        return c.raw("POST", target, headers={"Authorization": c._auth_header(),
+                                              "MS-ASProtocolVersion": c.version,
+                                              "User-Agent": c.user_agent})
+    r = get(ref)
+    assert r.status == 200, r.body
+    assert r.headers["content-type"] == "application/octet-stream"
+    assert r.body == ATTACHMENT
+    assert get(ref.rsplit(":", 1)[0] + ":7").status == 404
+    assert get("garbage").status == 404
