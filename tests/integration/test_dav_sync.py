@@ -371,3 +371,92 @@ def test_recurring_meeting_with_deleted_and_modified_occurrence_both_ways(client
     st, ics = dav.get(path)
     assert "20300112T090000Z" in ics and "20300109T090000Z" in ics, ics
     assert "RECURRENCE-ID:20300110T090000Z" in ics and "SUMMARY:Standup moved" in ics, ics
+
+
+MEETING = """BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//easgate tests//EN
+BEGIN:VEVENT
+UID:{uid}
+DTSTAMP:20260101T000000Z
+DTSTART:20300201T140000Z
+DTEND:20300201T150000Z
+SUMMARY:{summary}
+SEQUENCE:2
+ORGANIZER;CN=Bob:mailto:bob@example.test
+ATTENDEE;CN=Bob;PARTSTAT=ACCEPTED:mailto:bob@example.test
+ATTENDEE;CN=Alice;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:alice@example.test
+END:VEVENT
+END:VCALENDAR
+"""
+
+
+def bob_inbox_find(subject, timeout=15.0):
+    import imaplib
+    import time as _t
+    deadline = _t.time() + timeout
+    while _t.time() < deadline:
+        c = imaplib.IMAP4("127.0.0.1", 10143, timeout=30)
+        c.login("bob", "secret")
+        c.select("INBOX")
+        typ, data = c.uid("SEARCH", None, "SUBJECT", '"%s"' % subject)
+        uids = data[0].split()
+        if uids:
+            typ, msg = c.uid("FETCH", uids[0], "(RFC822)")
+            for u in uids:
+                c.uid("STORE", u, "+FLAGS", "(\\Deleted)")
+            c.expunge()
+            c.logout()
+            return msg[0][1].decode("utf-8", "replace")
+        c.logout()
+        _t.sleep(0.3)
+    return None
+
+
+@pytest.mark.parametrize("version", ["14.1", "16.1"])
+def test_meeting_response_accept_sets_partstat_and_replies_to_organizer(client_factory, dav, version):
+    name = "it-mr-%s" % uuid.uuid4().hex[:6]
+    coll_path = dav.make("calendar", name)
+    uid = uuid.uuid4().hex
+    summary = "Review " + uid[:8]
+    path = coll_path + uid + ".ics"
+    dav.put(path, MEETING.format(uid=uid, summary=summary))
+    c = client_factory(version=version)
+    cid, _ = collection_id(c, name)
+    r = prime(c, cid, "Calendar")
+    sid = cmds(r, "Add")[0].find("{AirSync:}ServerId").text
+    send = "<SendResponse/>" if version >= "16" else ""
+    xml = ('<MeetingResponse xmlns="MeetingResponse:"><Request><UserResponse>1</UserResponse>'
+           '<CollectionId>%s</CollectionId><RequestId>%s</RequestId>%s</Request>'
+           '</MeetingResponse>' % (cid, sid, send))
+    resp = c.command("MeetingResponse", xml)
+    assert resp.status == 200, resp.body
+    assert resp.find("Result/Status", "MeetingResponse") == "1", resp.xml
+    assert resp.find("Result/RequestId", "MeetingResponse") == sid
+    assert resp.find("Result/CalendarId", "MeetingResponse") == sid
+    st, ics = dav.get(path)
+    alice = [l for l in ics.splitlines() if "alice@example.test" in l]
+    assert alice and "PARTSTAT=ACCEPTED" in alice[0], ics
+    bob = [l for l in ics.splitlines() if l.startswith("ATTENDEE") and "bob@" in l]
+    assert "PARTSTAT=ACCEPTED" in bob[0]
+    mail = bob_inbox_find("Accepted: " + summary)
+    assert mail is not None, "no REPLY in bob's INBOX"
+    flat = mail.replace("\r\n ", "").replace("\r\n", "\n")
+    assert "METHOD:REPLY" in flat and "UID:" + uid in flat
+    assert "PARTSTAT=ACCEPTED" in flat and "mailto:alice@example.test" in flat.lower()
+    assert "ATTENDEE;CN=Bob" not in flat, "a REPLY carries only the answering attendee"
+
+
+def test_meeting_response_for_unknown_item_is_status_2(client_factory, dav):
+    name = "it-mr-%s" % uuid.uuid4().hex[:6]
+    dav.make("calendar", name)
+    c = client_factory(version="14.1")
+    cid, _ = collection_id(c, name)
+    prime(c, cid, "Calendar")
+    xml = ('<MeetingResponse xmlns="MeetingResponse:"><Request><UserResponse>3</UserResponse>'
+           '<CollectionId>%s</CollectionId><RequestId>%s:999</RequestId></Request>'
+           '</MeetingResponse>' % (cid, cid))
+    resp = c.command("MeetingResponse", xml)
+    assert resp.status == 200
+    assert resp.find("Result/Status", "MeetingResponse") == "2", resp.xml
+    assert resp.find("Result/CalendarId", "MeetingResponse") is None
