@@ -190,6 +190,7 @@ int serve(const std::string& config_path) {
       if (!context.is_ok()) {
         log_error("main").msg("worker cannot start").kv("worker", i)
             .kv("error", context.status().to_string());
+        eas_router->fail_early_requests();
         g_worker_failed.store(true);
         kill(getpid(), SIGTERM);
         return;

@@ -19,6 +19,9 @@ class PerWorkerHandler final : public HttpHandler {
 
   // On worker `index`'s own thread: from now on its requests go to `context`.
   void install(int index, std::unique_ptr<WorkerContext> context);
+  // On a worker's thread whose context could not be built: answers the requests that were
+  // waiting for it with 503.
+  void fail_early_requests();
   // On worker `index`'s own thread, after its loop ended: destroys its context there.
   void uninstall(int index);
 
