@@ -111,6 +111,8 @@ ConfigCheck parse_config_text(std::string_view yaml, const std::string& file_lab
           parse_governance_section(ctx, m.field("governance", Need::kOptional, "a map"),
                                    &cfg.governance);
           parse_push_section(ctx, m.field("push", Need::kOptional, "a map"), &cfg.push);
+          parse_directory_section(ctx, m.field("directory", Need::kOptional, "a map"),
+                                  &cfg.directory);
           check_cross_section(ctx, root, cfg);
         }
       }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "gateway/config/governance_config.h"
+#include "gateway/config/directory_config.h"
 #include "gateway/config/push_config.h"
 #include "gateway/core/log.h"
 
@@ -164,6 +165,7 @@ struct GatewayConfig {
   EasConfig eas;            // protocol knobs
   GovernanceConfig governance;  // device access, policies, enablement, throttling
   PushConfig push;          // change notification for held requests
+  DirectoryConfig directory;  // where the GAL comes from
 };
 
 const char* listener_role_name(ListenerRole role);

@@ -29,5 +29,7 @@ void parse_governance_section(ConfigContext& ctx, const ConfigField& field,
                               GovernanceConfig* out);
 // `push:` — endpoint_secret, imap_watch, poll_interval, drain_timeout (push_section.cc).
 void parse_push_section(ConfigContext& ctx, const ConfigField& field, PushConfig* out);
+// `directory:` — carddav.href, max_results (directory_section.cc).
+void parse_directory_section(ConfigContext& ctx, const ConfigField& field, DirectoryConfig* out);
 
 }  // namespace easgate
