@@ -1,6 +1,7 @@
 #include "gateway/commands/search.h"
 
 #include "gateway/commands/email_item.h"
+#include "gateway/commands/search_gal.h"
 #include "gateway/commands/search_mailbox.h"
 #include "gateway/commands/search_query.h"
 #include "gateway/config/gateway_config.h"
@@ -95,8 +96,9 @@ void SearchHandler::handle(std::shared_ptr<RequestContext> request) {
     return;
   }
   std::string_view name = store->child_text(se::kName);
+  if (name == "GAL") return search_gal(request, *store);  // the directory (search_gal.h)
   if (name != "Mailbox" && name != "mailbox") {
-    // GAL and DocumentLibrary searches are not served by this handler.
+    // DocumentLibrary searches are not served by this handler.
     reply_store_status(request, kSearchInvalidRequest, "store not served");
     return;
   }

@@ -9,6 +9,7 @@
 #include "gateway/commands/get_attachment.h"
 #include "gateway/commands/item_operations.h"
 #include "gateway/commands/meeting_response.h"
+#include "gateway/commands/resolve_recipients.h"
 #include "gateway/commands/search.h"
 #include "gateway/commands/move_items.h"
 #include "gateway/commands/send_mail.h"
@@ -56,6 +57,7 @@ EasEndpoint::EasEndpoint(WorkerServices& services) : services_(services) {
   handlers_[EasCommand::kFind] = std::make_unique<FindHandler>();
   handlers_[EasCommand::kGetAttachment] = std::make_unique<GetAttachmentHandler>();
   handlers_[EasCommand::kMeetingResponse] = std::make_unique<MeetingResponseHandler>();
+  handlers_[EasCommand::kResolveRecipients] = std::make_unique<ResolveRecipientsHandler>();
   handlers_[EasCommand::kSmartReply] = std::make_unique<SmartReplyHandler>();
   handlers_[EasCommand::kSmartForward] = std::make_unique<SmartForwardHandler>();
   handlers_[EasCommand::kFolderCreate] = std::make_unique<FolderCreateHandler>();

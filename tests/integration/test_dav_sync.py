@@ -36,8 +36,8 @@ class Dav:
         c.close()
         return out
 
-    def make(self, kind, name):
-        path = "/%s/%s/" % (self.user, uuid.uuid4().hex[:12])
+    def make(self, kind, name, path=None):
+        path = path or "/%s/%s/" % (self.user, uuid.uuid4().hex[:12])
         if kind == "contacts":
             body = ('<?xml version="1.0"?><D:mkcol xmlns:D="DAV:" '
                     'xmlns:C="urn:ietf:params:xml:ns:carddav"><D:set><D:prop><D:resourcetype>'
@@ -84,8 +84,8 @@ def dav():
     made = []
     orig = d.make
 
-    def make(kind, name):
-        p = orig(kind, name)
+    def make(kind, name, path=None):
+        p = orig(kind, name, path)
         made.append(p)
         return p
     d.make = make

@@ -1,0 +1,204 @@
+"""Issue 5: Search with the GAL store against a CardDAV address book configured as the
+directory, and ResolveRecipients, end to end with the real gateway and real Radicale.
+
+The dev stack has no shared GAL collection, so the module makes one under /alice/ with a
+few vCards, starts a gateway whose `directory:` names it, and deletes it afterwards.
+"""
+import base64
+import tempfile
+import uuid
+
+import pytest
+
+from conftest import Gateway
+from easclient import EasClient
+from test_dav_sync import Dav
+
+PORT_OFFSET = 37
+SE = "Search"
+GAL = "GAL"
+
+# A 1x1 PNG, base64.
+PNG = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
+
+PEOPLE = [
+    ("Zed", "Quorra-%s", "zed.q%s@example.test", None),
+    ("Amy", "Quorra-%s", "amy.q%s@example.test", PNG),
+    ("Bob", "Builder-%s", "bob@example.test", None),
+    ("Carl", "Quenby-%s", "carl%s@example.test", PNG),
+]
+
+
+@pytest.fixture(scope="module")
+def gal():
+    tag = uuid.uuid4().hex[:6]
+    dav = Dav()
+    path = "/alice/gal-%s/" % tag
+    # The gateway first: the DAV calls below leave ephemeral ports in TIME_WAIT that the
+    # gateway's listeners could otherwise collide with.
+    state = tempfile.mkdtemp(prefix="easgate-it-gal-")
+    gw = Gateway(state, extra_yaml="directory:\n  carddav: {href: %s}\n" % path,
+                 port_offset=PORT_OFFSET)
+    dav.make("contacts", "it-gal-%s" % tag, path)
+    for first, last, email, photo in PEOPLE:
+        uid = uuid.uuid4().hex
+        card = ("BEGIN:VCARD\nVERSION:3.0\nUID:%s\nFN:%s %s\nN:%s;%s;;;\n"
+                "EMAIL;TYPE=INTERNET:%s\nTITLE:Staff\nORG:Example\nTEL;TYPE=WORK:+1 555 0100\n"
+                % (uid, first, last % tag, last % tag, first, email % tag if "%s" in email else email))
+        if photo:
+            card += "PHOTO;ENCODING=b;TYPE=PNG:%s\n" % photo
+        card += "END:VCARD\n"
+        dav.put(path + uid + ".vcf", card)
+    yield gw, tag
+    gw.stop()
+    dav.delete(path)
+
+
+def client(gw, version="14.1"):
+    return EasClient("127.0.0.1", gw.eas_port, version=version,
+                     device_id="ITGAL%06d" % (uuid.uuid4().int % 10**6))
+
+
+def search(c, query, options=""):
+    xml = ('<Search xmlns="Search:" xmlns:gal="Gal:"><Store><Name>GAL</Name><Query>%s</Query>'
+           '%s</Store></Search>' % (query, "<Options>%s</Options>" % options if options else ""))
+    r = c.command("Search", xml)
+    assert r.status == 200, r.body
+    return r
+
+
+def names(r):
+    out = []
+    for res in r.findall("Response/Store/Result", SE):
+        d = res.find("{Search:}Properties/{Gal:}DisplayName")
+        if d is not None:
+            out.append(d.text)
+    return out
+
+
+@pytest.mark.parametrize("version", ["12.1", "14.1", "16.1"])
+def test_gal_search_partial_name(gal, version):
+    gw, tag = gal
+    c = client(gw, version)
+    r = search(c, "quorra-" + tag[:3])
+    assert r.find("Status", SE) == "1"
+    assert r.find("Response/Store/Status", SE) == "1", r.xml
+    assert names(r) == ["Amy Quorra-%s" % tag, "Zed Quorra-%s" % tag], r.xml
+    assert r.find("Response/Store/Total", SE) == "2"
+    first = r.findall("Response/Store/Result", SE)[0]
+    props = first.find("{Search:}Properties")
+    assert props.find("{Gal:}EmailAddress").text == "amy.q%s@example.test" % tag
+    assert props.find("{Gal:}FirstName").text == "Amy"
+    assert props.find("{Gal:}Title").text == "Staff"
+    # First name prefix matches too; nothing for a stranger.
+    assert names(search(c, "Carl")) == ["Carl Quenby-%s" % tag]
+    r = search(c, "nobody-" + tag)
+    assert r.find("Response/Store/Total", SE) == "0"
+
+
+def test_gal_range_paging(gal):
+    gw, tag = gal
+    c = client(gw)
+    r = search(c, "Q", "<Range>1-1</Range>")
+    # Q matches Quorra x2 and Quenby; sorted by display name: Amy, Carl, Zed.
+    assert r.find("Response/Store/Range", SE) == "1-1", r.xml
+    assert r.find("Response/Store/Total", SE) == "3"
+    assert names(r) == ["Carl Quenby-%s" % tag]
+
+
+def test_gal_picture_when_asked(gal):
+    gw, tag = gal
+    c = client(gw, "14.1")
+    r = search(c, "quorra-" + tag, "<Picture><MaxPictures>5</MaxPictures></Picture>")
+    res = r.findall("Response/Store/Result", SE)
+    pics = [x.find("{Search:}Properties/{Gal:}Picture") for x in res]
+    assert pics[0].find("{Gal:}Status").text == "1"
+    # wbxml2xml shows gal:Data base64-encoded once more; the gateway sent the PNG's base64.
+    assert base64.b64decode(pics[0].find("{Gal:}Data").text) == PNG.encode()
+    assert pics[1].find("{Gal:}Status").text == "173"  # Zed has no photo
+    # Not asked: no Picture element.
+    r = search(c, "quorra-" + tag)
+    assert all(x.find("{Search:}Properties/{Gal:}Picture") is None
+               for x in r.findall("Response/Store/Result", SE))
+    # MaxPictures 1: the second picture is refused with 175.
+    r = search(c, "Q", "<Picture><MaxPictures>1</MaxPictures></Picture>")
+    st = [x.find("{Search:}Properties/{Gal:}Picture/{Gal:}Status").text
+          for x in r.findall("Response/Store/Result", SE)]
+    assert st == ["1", "175", "173"], r.xml
+
+
+def resolve(c, tos, options=""):
+    xml = ('<ResolveRecipients xmlns="ResolveRecipients:">%s%s</ResolveRecipients>'
+           % ("".join("<To>%s</To>" % t for t in tos),
+              "<Options>%s</Options>" % options if options else ""))
+    r = c.command("ResolveRecipients", xml)
+    assert r.status == 200, r.body
+    assert r.find("Status", "ResolveRecipients") == "1", r.xml
+    return r.findall("Response", "ResolveRecipients")
+
+
+def rr(e, path):
+    x = e.find("/".join("{ResolveRecipients:}%s" % p for p in path.split("/")))
+    return None if x is None else x.text
+
+
+def test_resolve_recipients_names_and_addresses(gal):
+    gw, tag = gal
+    c = client(gw)
+    amy, many, nobody, addr = resolve(c, ["Amy", "Q", "nobody-" + tag, "amy.q%s@example.test" % tag])
+    assert rr(amy, "Status") == "1" and rr(amy, "RecipientCount") == "1"
+    assert rr(amy, "Recipient/EmailAddress") == "amy.q%s@example.test" % tag
+    assert rr(amy, "Recipient/DisplayName") == "Amy Quorra-%s" % tag
+    assert rr(many, "Status") == "2" and rr(many, "RecipientCount") == "3"
+    assert rr(nobody, "Status") == "4" and rr(nobody, "RecipientCount") == "0"
+    assert rr(addr, "Recipient/DisplayName") == "Amy Quorra-%s" % tag
+
+
+BUSY = """BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//easgate tests//EN
+BEGIN:VEVENT
+UID:{uid}
+DTSTAMP:20260101T000000Z
+DTSTART:{start}
+DTEND:{end}
+SUMMARY:fb
+STATUS:{status}
+END:VEVENT
+END:VCALENDAR
+"""
+
+
+def test_availability_matches_each_users_calendar(gal):
+    gw, tag = gal
+    made = []
+    try:
+        for user, events in (("alice", [("20310303T100000Z", "20310303T110000Z", "CONFIRMED"),
+                                        ("20310303T130000Z", "20310303T133000Z", "TENTATIVE")]),
+                             ("bob", [("20310303T091500Z", "20310303T094500Z", "CONFIRMED")])):
+            d = Dav(user)
+            path = d.make("calendar", "it-fb-%s" % tag)
+            made.append((d, path))
+            for start, end, status in events:
+                uid = uuid.uuid4().hex
+                d.put(path + uid + ".ics", BUSY.format(uid=uid, start=start, end=end, status=status))
+        window = ("<Availability><StartTime>2031-03-03T09:00:00.000Z</StartTime>"
+                  "<EndTime>2031-03-03T15:00:00.000Z</EndTime></Availability>")
+        expected = {"alice": "002200001000", "bob": "220000000000"}
+        for user in ("alice", "bob"):
+            c = EasClient("127.0.0.1", gw.eas_port, user="%s@example.test" % user, version="14.1",
+                          device_id="ITFB%06d" % (uuid.uuid4().int % 10**6))
+            (resp,) = resolve(c, ["%s@example.test" % user], window)
+            assert rr(resp, "Recipient/Availability/Status") == "1", resp
+            assert rr(resp, "Recipient/Availability/MergedFreeBusy") == expected[user]
+        # A window shorter than 30 minutes is a protocol error (Status 5).
+        c = EasClient("127.0.0.1", gw.eas_port, version="14.1", device_id="ITFB000001")
+        r = c.command("ResolveRecipients",
+                      '<ResolveRecipients xmlns="ResolveRecipients:"><To>Amy</To><Options>'
+                      '<Availability><StartTime>2031-03-03T09:00:00.000Z</StartTime><EndTime>'
+                      '2031-03-03T09:10:00.000Z</EndTime></Availability></Options>'
+                      '</ResolveRecipients>')
+        assert r.find("Status", "ResolveRecipients") == "5"
+    finally:
+        for d, path in made:
+            d.delete(path)
