@@ -53,10 +53,12 @@ std::optional<DavCursor> decode_dav_cursor(std::string_view text) {
     if (l.size() < 2 || l[1] != '\t') return std::nullopt;
     std::string_view rest = l.substr(2);
     if (l[0] == 't') {
+      if (!clean(rest)) return std::nullopt;
       cursor.sync_token = std::string(rest);
     } else if (l[0] == 'k') {
       size_t tab = rest.find('\t');
-      if (tab == std::string_view::npos || tab == 0) return std::nullopt;
+      if (tab == std::string_view::npos || tab == 0 || !clean(rest.substr(tab + 1)))
+        return std::nullopt;
       cursor.known[std::string(rest.substr(0, tab))] = std::string(rest.substr(tab + 1));
     } else {
       return std::nullopt;
@@ -84,6 +86,7 @@ std::optional<DavPendingWindow> decode_dav_pending_window(std::string_view text)
   for (size_t i = 1; i < lines.size(); ++i) {
     std::string_view l = lines[i];
     if (l.size() < 3 || l[1] != '\t') return std::nullopt;
+    if (!clean(l.substr(2))) return std::nullopt;
     std::string href(l.substr(2));
     if (l[0] == 'd') window.removed.push_back(std::move(href));
     else if (l[0] == 'c') window.changed.push_back(std::move(href));
