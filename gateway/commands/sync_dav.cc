@@ -12,7 +12,6 @@
 #include "gateway/pipeline/request_context.h"
 #include "gateway/store/state_store.h"
 #include "gateway/sync/dav_sync_state.h"
-#include "gateway/sync/folder_hierarchy.h"
 
 namespace easgate {
 namespace {
@@ -574,45 +573,6 @@ void start(const Run& run) {
 }
 
 }  // namespace
-
-std::optional<CollectionKind> dav_kind_for_folder_type(int folder_type) {
-  switch (folder_type) {
-    case kFolderTypeCalendar:
-    case kFolderTypeUserCalendar: return CollectionKind::kCalendar;
-    case kFolderTypeContacts:
-    case kFolderTypeUserContacts: return CollectionKind::kContacts;
-    case kFolderTypeTasks:
-    case kFolderTypeUserTasks: return CollectionKind::kTasks;
-    default: return std::nullopt;
-  }
-}
-
-std::optional<DavCollectionTarget> dav_target_for_folder(const FolderEntry& folder,
-                                                         const SyncCollectionRequest& request,
-                                                         int64_t now) {
-  constexpr std::string_view kDavRef = "dav:";
-  auto kind = dav_kind_for_folder_type(folder.type);
-  if (!kind || folder.backend_ref.rfind(kDavRef, 0) != 0) return std::nullopt;
-  DavCollectionTarget target;
-  target.href = folder.backend_ref.substr(kDavRef.size());
-  target.kind = *kind;
-  // MS-ASCMD 2.2.3.69.2 FilterType: Calendar takes 4 (two weeks) .. 7 (six months) back
-  // from now, Tasks takes 8 (incomplete only); other values mean "all" for these classes.
-  constexpr int64_t kDay = 86400;
-  if (*kind == CollectionKind::kCalendar) {
-    int64_t back = 0;
-    switch (request.filter_type) {
-      case 4: back = 14 * kDay; break;
-      case 5: back = 31 * kDay; break;
-      case 6: back = 92 * kDay; break;
-      case 7: back = 183 * kDay; break;
-      default: break;
-    }
-    if (back > 0) target.since = now - back;
-  }
-  if (*kind == CollectionKind::kTasks) target.incomplete_tasks_only = request.filter_type == 8;
-  return target;
-}
 
 void sync_dav_collection(std::shared_ptr<RequestContext> request,
                          SyncCollectionRequest collection, DavCollectionTarget target,
