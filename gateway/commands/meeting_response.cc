@@ -1,6 +1,7 @@
 #include "gateway/commands/meeting_response.h"
 
 #include <algorithm>
+#include <optional>
 #include <cctype>
 #include <chrono>
 #include <ctime>
@@ -8,7 +9,11 @@
 
 #include "backends/api/collection_store.h"
 #include "backends/api/mail_submitter.h"
+#include "backends/api/mail_store.h"
+#include "backends/ical/ical_calendar.h"
 #include "backends/ical/ical_support.h"
+#include "backends/mime/mime_message.h"
+#include "gateway/commands/mail_item_ref.h"
 #include "gateway/commands/sync_dav.h"
 #include "gateway/core/clock.h"
 #include "gateway/core/log.h"
@@ -77,6 +82,13 @@ struct MeetingRun {
   size_t next = 0;
   WbxmlElement root{mr::kMeetingResponse};
   int attempts = 0;  // PUT attempts for the current request (a 412 is re-read once)
+  // Set while answering from a meeting request mail: the mail, moved to Deleted Items
+  // once answered, and where the calendar object lives.
+  std::optional<MailItemRef> mail;
+  std::string invite_ics;               // the mail's text/calendar part
+  std::vector<std::string> calendars;   // the user's calendars, default first
+  size_t next_calendar = 0;             // probe position in `calendars`
+  std::string object_name;              // "<uid>.ics": where the object is looked for
 };
 using Run = std::shared_ptr<MeetingRun>;
 
@@ -92,6 +104,9 @@ void answer(const Run& run, int status, const std::string& calendar_id = {}) {
     res.add_text(mr::kCalendarId, calendar_id);
   ++run->next;
   run->attempts = 0;
+  run->mail.reset();
+  run->calendars.clear();
+  run->next_calendar = 0;
   run_next(run);
 }
 
@@ -132,13 +147,47 @@ std::string reply_mail(const std::string& from, const MeetingReply& reply, Meeti
   return m;
 }
 
+// Exchange removes a meeting request from the Inbox once it is answered (it goes to
+// Deleted Items whatever the answer); a failed move leaves it and still reports success,
+// since the answer itself was recorded and sent.
+void succeed(const Run& run, const std::string& calendar_id) {
+  const FolderEntry* trash = nullptr;
+  for (const auto& f : run->folders)
+    if (f.type == 4 && imap_mailbox_of(f)) trash = &f;
+  if (!run->mail || !trash || *imap_mailbox_of(*trash) == run->mail->mailbox.name)
+    return answer(run, kMrSuccess, calendar_id);
+  run->request->services.mail_store->move_messages(
+      run->request->credentials, run->mail->mailbox, {run->mail->uid}, *imap_mailbox_of(*trash),
+      [run, calendar_id](Result<MessageMoveResult> r) {
+    if (!run->request->client_alive()) return;
+    if (!r.is_ok()) log_warn(kLog).msg("request mail not moved").kv("error", r.status().to_string());
+    answer(run, kMrSuccess, calendar_id);
+  });
+}
+
+// The device's ServerId of `href` in the calendar folder of `collection_href`, when it has
+// synced that folder; empty otherwise (the item reaches it with the next Sync).
+std::string calendar_id_for(const Run& run, const std::string& collection_href,
+                            const std::string& href) {
+  for (const auto& f : run->folders) {
+    if (f.backend_ref != "dav:" + collection_href) continue;
+    CollectionKey key{run->request->credentials.user, run->request->eas->device_id, f.server_id};
+    StateStore& store = *run->request->services.store;
+    auto current = store.load_current_collection_state(key);
+    if (!current.is_ok()) return {};
+    auto ids = store.lookup_by_backend_ids(key, current->generation, {href});
+    if (ids.is_ok() && !ids->empty() && (*ids)[0]) return *(*ids)[0];
+  }
+  return {};
+}
+
 void send_reply(const Run& run, const MeetingReply& reply, const std::string& calendar_id) {
   const MeetingRequest& r = run->requests[run->next];
   const std::string user = lower(run->request->credentials.user);
   WorkerServices& s = run->request->services;
   if (!r.send_response || reply.organizer.empty() || lower(reply.organizer) == user ||
       !s.mail_submitter)
-    return answer(run, kMrSuccess, calendar_id);
+    return succeed(run, calendar_id);
   OutgoingMessage msg;
   msg.envelope_from = run->request->credentials.user;
   msg.envelope_to = {reply.organizer};
@@ -152,7 +201,7 @@ void send_reply(const Run& run, const MeetingReply& reply, const std::string& ca
       log_warn(kLog).msg("REPLY not sent").kv("error", st.to_string());
       return answer(run, kMrMailboxError);
     }
-    answer(run, kMrSuccess, calendar_id);
+    succeed(run, calendar_id);
   });
 }
 
@@ -194,7 +243,101 @@ void answer_from_calendar(const Run& run, const std::string& collection_href,
         log_warn(kLog).msg("PARTSTAT not written").kv("error", r.status().to_string());
         return answer(run, kMrMailboxError);
       }
-      send_reply(run, *shared, run->requests[run->next].request_id);
+      std::string calendar_id = run->mail ? calendar_id_for(run, collection_href, href)
+                                          : run->requests[run->next].request_id;
+      send_reply(run, *shared, calendar_id);
+    });
+  });
+}
+
+// A resource name for the meeting's UID: what this gateway creates and looks for.
+std::string object_name_for(std::string_view uid) {
+  std::string out;
+  for (char c : uid)
+    out += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == '@')
+               ? c : '_';
+  return out + ".ics";
+}
+
+// Not in any calendar yet (no server-side scheduling put it there): like Exchange, the
+// answer puts the meeting into the default calendar (MS-ASCMD 2.2.3.18).
+void create_from_invite(const Run& run) {
+  if (run->calendars.empty()) return answer(run, kMrInvalidRequest);
+  const MeetingRequest& r = run->requests[run->next];
+  auto now = run->request->services.clock->wall_now();
+  std::time_t tt = std::chrono::system_clock::to_time_t(now);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char stamp[20];
+  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+  auto reply = answer_meeting(run->invite_ics, run->request->credentials.user, r.answer, stamp);
+  if (!reply.is_ok()) return answer(run, kMrInvalidRequest);
+  const std::string collection = run->calendars.front();
+  DavPut put;
+  put.href_or_name = run->object_name;
+  put.body = reply->updated_ics;
+  put.content_type = "text/calendar; charset=utf-8";  // If-None-Match: * (if_match empty)
+  auto shared = std::make_shared<MeetingReply>(std::move(reply).value());
+  run->request->services.collection_store->put_item(
+      run->request->credentials, collection, std::move(put),
+      [run, collection, shared](Result<DavItemRef> put_result) {
+    if (!run->request->client_alive()) return;
+    if (!put_result.is_ok()) {
+      log_warn(kLog).msg("meeting not added").kv("error", put_result.status().to_string());
+      return answer(run, kMrMailboxError);
+    }
+    send_reply(run, *shared, calendar_id_for(run, collection, put_result->href));
+  });
+}
+
+// Looks for "<uid>.ics" in each calendar in turn; the first hit is answered like a
+// calendar item, no hit creates the object.
+void probe_calendars(const Run& run) {
+  if (run->next_calendar == run->calendars.size()) return create_from_invite(run);
+  std::string collection = run->calendars[run->next_calendar++];
+  std::string href = collection + run->object_name;
+  run->request->services.collection_store->fetch_items(
+      run->request->credentials, collection, CollectionKind::kCalendar, {href},
+      [run, collection, href](Result<std::vector<DavItem>> got) {
+    if (!run->request->client_alive()) return;
+    if (got.is_ok() && !got->empty()) return answer_from_calendar(run, collection, href);
+    probe_calendars(run);
+  });
+}
+
+// MeetingResponse on a meeting request mail (MS-ASCMD 2.2.1.11: RequestId is the mail's
+// ServerId): its text/calendar part names the meeting by UID.
+void answer_from_mail(const Run& run) {
+  const MeetingRequest& r = run->requests[run->next];
+  DeviceKey device{run->request->credentials.user, run->request->eas->device_id};
+  auto ref = resolve_mail_item(*run->request->services.store, device, r.collection_id, r.request_id);
+  if (!ref.is_ok() || !run->request->services.mail_store) return answer(run, kMrInvalidRequest);
+  run->mail = *ref;
+  run->request->services.mail_store->fetch_messages(
+      run->request->credentials, ref->mailbox, {ref->uid}, 0,
+      [run](Result<std::vector<FetchedMessage>> got) {
+    if (!run->request->client_alive()) return;
+    if (!got.is_ok()) return answer(run, kMrMailboxError);
+    if (got->empty()) return answer(run, kMrInvalidRequest);
+    auto message = mime::MimeMessage::parse(got->front().bytes);
+    if (!message.is_ok() || !message->calendar()) return answer(run, kMrInvalidRequest);
+    run->invite_ics = mime::decoded_text(message->calendar()->object);
+    ical::ConversionContext ctx;
+    ctx.user_email = run->request->credentials.user;
+    auto item = ical::calendar_item_from_ical(run->invite_ics, ctx);
+    if (!item.is_ok() || item->uid.empty()) return answer(run, kMrInvalidRequest);
+    run->object_name = object_name_for(item->uid);
+    run->request->services.collection_store->list_collections(
+        run->request->credentials, [run](Result<std::vector<DavCollection>> list) {
+      if (!run->request->client_alive()) return;
+      if (!list.is_ok()) return answer(run, kMrMailboxError);
+      for (const DavCollection& c : *list) {
+        if (c.kind != CollectionKind::kCalendar) continue;
+        std::string href = c.href.empty() || c.href.back() == '/' ? c.href : c.href + '/';
+        if (c.is_default) run->calendars.insert(run->calendars.begin(), href);
+        else run->calendars.push_back(href);
+      }
+      probe_calendars(run);
     });
   });
 }
@@ -212,11 +355,11 @@ void run_next(const Run& run) {
   const FolderEntry* folder = nullptr;
   for (const auto& f : run->folders)
     if (f.server_id == r.collection_id) folder = &f;
+  if (!run->request->services.collection_store) return answer(run, kMrServerError);
+  if (folder && imap_mailbox_of(*folder)) return answer_from_mail(run);
   auto target = folder ? dav_target_for_folder(*folder, SyncCollectionRequest{}, 0) : std::nullopt;
-  if (!target || target->kind != CollectionKind::kCalendar ||
-      !run->request->services.collection_store) {
-    // A meeting request mail (Inbox) is not matched to its calendar object yet.
-    log_info(kLog).msg("request not in a calendar folder").kv("collection", r.collection_id);
+  if (!target || target->kind != CollectionKind::kCalendar) {
+    log_info(kLog).msg("request not in a calendar or mail folder").kv("collection", r.collection_id);
     return answer(run, kMrInvalidRequest);
   }
   CollectionKey key{run->request->credentials.user, run->request->eas->device_id, r.collection_id};
@@ -275,6 +418,11 @@ Result<MeetingReply> answer_meeting(std::string_view ics, std::string_view user,
     icalcomponent_add_component(reply.get(), r);
   }
   if (!found) return Status::not_found("the user is not an attendee");
+  // RFC 4791 4.1: a stored calendar object carries no METHOD (an invitation's does).
+  while (icalproperty* m = icalcomponent_get_first_property(root.get(), ICAL_METHOD_PROPERTY)) {
+    icalcomponent_remove_property(root.get(), m);
+    icalproperty_free(m);
+  }
   // The zones the reply's times use travel with it (RFC 5545 3.6.5).
   for (icalcomponent* tz = icalcomponent_get_first_component(root.get(), ICAL_VTIMEZONE_COMPONENT); tz;
        tz = icalcomponent_get_next_component(root.get(), ICAL_VTIMEZONE_COMPONENT))

@@ -5,9 +5,11 @@
 // an iMIP REPLY (RFC 6047, METHOD:REPLY with the user's ATTENDEE line only) through SMTP
 // submission with the user's credentials.
 //
-// Served: requests naming a calendar folder (CollectionId) and the item's ServerId
-// (RequestId). A RequestId in a mail folder (the meeting request mail) is answered with
-// Status 2 for now: it needs the mail's text/calendar part matched by UID.
+// The RequestId may name the item in a calendar folder, or the meeting request mail in a
+// mail folder: then the mail's text/calendar part gives the UID, the object "<uid>.ics" is
+// looked for in the user's calendars (created in the default one when absent) and the mail
+// goes to Deleted Items as Exchange does. CalendarId is the item's ServerId when the device
+// has synced that calendar.
 
 #include <optional>
 #include <string>

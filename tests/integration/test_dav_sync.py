@@ -460,3 +460,68 @@ def test_meeting_response_for_unknown_item_is_status_2(client_factory, dav):
     assert resp.status == 200
     assert resp.find("Result/Status", "MeetingResponse") == "2", resp.xml
     assert resp.find("Result/CalendarId", "MeetingResponse") is None
+
+
+def test_meeting_response_from_the_request_mail(client_factory, dav):
+    import imaplib
+    name = "it-mrm-%s" % uuid.uuid4().hex[:6]
+    coll_path = dav.make("calendar", name)
+    uid = uuid.uuid4().hex
+    summary = "Mail invite " + uid[:8]
+    invite = MEETING.format(uid=uid, summary=summary)
+    # The object the CalDAV server already holds (as server-side scheduling would put it).
+    path = coll_path + uid + ".ics"
+    dav.put(path, invite)
+    folder = "it-mrm-%s" % uuid.uuid4().hex[:8]
+    mail = ("From: Bob <bob@example.test>\r\nTo: Alice <alice@example.test>\r\n"
+            "Subject: Invitation: %s\r\nMessage-ID: <%s@example.test>\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: multipart/alternative; boundary=b1\r\n\r\n--b1\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n\r\nPlease come.\r\n--b1\r\n"
+            "Content-Type: text/calendar; charset=utf-8; method=REQUEST\r\n\r\n"
+            "%s\r\n--b1--\r\n" % (summary, uid,
+                                  invite.replace("VERSION:2.0\n", "VERSION:2.0\nMETHOD:REQUEST\n")
+                                  .replace("\n", "\r\n")))
+    im = imaplib.IMAP4("127.0.0.1", 10143, timeout=30)
+    im.login("alice", "secret")
+    im.create(folder)
+    im.append(folder, None, None, mail.encode())
+    try:
+        c = client_factory(version="14.1")
+        r = c.folder_sync(0)
+        ids = {a.find("{FolderHierarchy:}DisplayName").text: a.find("{FolderHierarchy:}ServerId").text
+               for a in r.findall("Changes/Add", FH)}
+        mail_cid, cal_cid = ids[folder], ids[name]
+        cal = prime(c, cal_cid, "Calendar")
+        cal_sid = cmds(cal, "Add")[0].find("{AirSync:}ServerId").text
+        r = c.command("Sync", '<Sync xmlns="AirSync:"><Collections><Collection><SyncKey>0</SyncKey>'
+                      '<CollectionId>%s</CollectionId></Collection></Collections></Sync>' % mail_cid)
+        r = c.command("Sync", '<Sync xmlns="AirSync:"><Collections><Collection><SyncKey>1</SyncKey>'
+                      '<CollectionId>%s</CollectionId><GetChanges>1</GetChanges></Collection>'
+                      '</Collections></Sync>' % mail_cid)
+        mail_sid = cmds(r, "Add")[0].find("{AirSync:}ServerId").text
+        xml = ('<MeetingResponse xmlns="MeetingResponse:"><Request><UserResponse>2</UserResponse>'
+               '<CollectionId>%s</CollectionId><RequestId>%s</RequestId></Request>'
+               '</MeetingResponse>' % (mail_cid, mail_sid))
+        resp = c.command("MeetingResponse", xml)
+        assert resp.find("Result/Status", "MeetingResponse") == "1", resp.xml
+        assert resp.find("Result/CalendarId", "MeetingResponse") == cal_sid
+        st, ics = dav.get(path)
+        alice = [l for l in ics.splitlines() if "alice@example.test" in l]
+        assert "PARTSTAT=TENTATIVE" in alice[0], ics
+        assert "METHOD" not in ics
+        reply = bob_inbox_find("Tentative: " + summary)
+        assert reply is not None and "METHOD:REPLY" in reply.replace("\r\n ", "")
+        # The request mail left the folder (Exchange moves it to Deleted Items).
+        im.select(folder)
+        typ, data = im.uid("SEARCH", None, "ALL")
+        assert data[0].split() == []
+    finally:
+        im.select()
+        im.delete(folder)
+        for box in ("Trash", "Deleted Items", "Deleted Messages"):
+            if im.select('"%s"' % box)[0] == "OK":
+                typ, data = im.uid("SEARCH", None, "SUBJECT", '"Invitation: %s"' % summary)
+                for u in data[0].split():
+                    im.uid("STORE", u, "+FLAGS", "(\\Deleted)")
+                im.expunge()
+        im.logout()

@@ -46,3 +46,13 @@ TEST_CASE("a user who is not invited, or bad text, is refused") {
             .status().kind() == ErrorKind::kNotFound);
   CHECK_FALSE(answer_meeting("nonsense", "alice@example.test", MeetingAnswer::kAccepted, "20260301T120000Z").is_ok());
 }
+
+TEST_CASE("an invitation's METHOD does not reach the stored object") {
+  std::string invite(kInvite);
+  invite.insert(invite.find("PRODID"), "METHOD:REQUEST\r\n");
+  auto r = answer_meeting(invite, "alice@example.test", MeetingAnswer::kTentative, "20260301T120000Z");
+  REQUIRE(r.is_ok());
+  CHECK(r->updated_ics.find("METHOD") == std::string::npos);
+  CHECK(r->reply_ics.find("METHOD:REPLY") != std::string::npos);
+  CHECK(r->updated_ics.find("PARTSTAT=TENTATIVE") != std::string::npos);
+}
