@@ -33,10 +33,12 @@ enum ResolveStatus : int {
 
 // MS-ASCMD 2.2.3.170.2 Type: where the recipient was found.
 constexpr int kTypeGal = 1;
+constexpr int kTypeContact = 2;
 
 struct Resolved {
   std::string display_name;  // DisplayName
   std::string email;         // EmailAddress
+  int type = kTypeGal;       // Type
 };
 
 struct Entry {
@@ -76,7 +78,7 @@ void reply(const Run& run) {
     resp.add_text(rr::kRecipientCount, std::to_string(e.found.size()));
     for (size_t i = 0; i < e.found.size(); ++i) {
       WbxmlElement& r = resp.add_child(rr::kRecipient);
-      r.add_text(rr::kType, std::to_string(kTypeGal));
+      r.add_text(rr::kType, std::to_string(e.found[i].type));
       r.add_text(rr::kDisplayName, e.found[i].display_name);
       r.add_text(rr::kEmailAddress, e.found[i].email);
       if (run->availability && i < e.avail_status.size()) {
@@ -127,18 +129,29 @@ void next_freebusy(const Run& run) {
   });
 }
 
-void resolve(const Run& run, const std::vector<vcard::EasContact>& gal, size_t max_ambiguous) {
+void resolve(const Run& run, const std::vector<vcard::EasContact>& gal,
+             const std::vector<vcard::EasContact>& contacts, size_t max_ambiguous) {
   for (Entry& e : run->entries) {
     std::string to = e.to;
     bool is_address = to.find('@') != std::string::npos;
-    std::vector<const vcard::EasContact*> hits;
-    for (const auto& c : gal) {
-      if (is_address ? lower(gal_email(c)) == lower(to) : gal_matches(c, to)) hits.push_back(&c);
-    }
+    std::vector<Resolved> hits;
+    auto look = [&](const std::vector<vcard::EasContact>& source, int type) {
+      for (const auto& c : source) {
+        std::string email = gal_email(c);
+        if (email.empty()) continue;
+        if (!(is_address ? lower(email) == lower(to) : gal_matches(c, to))) continue;
+        // The same address in the GAL and the contacts is one recipient (GAL first).
+        bool dup = std::any_of(hits.begin(), hits.end(),
+                               [&](const Resolved& h) { return lower(h.email) == lower(email); });
+        if (!dup) hits.push_back(Resolved{gal_display_name(c), email, type});
+      }
+    };
+    look(gal, kTypeGal);
+    look(contacts, kTypeContact);
     if (hits.empty() && is_address) {
       // An address outside the directory still names a mailbox a message can go to and
       // whose free/busy the DAV server may know: resolved as itself.
-      e.found.push_back(Resolved{to, to});
+      e.found.push_back(Resolved{to, to, kTypeGal});
       continue;
     }
     if (hits.empty()) {
@@ -149,14 +162,64 @@ void resolve(const Run& run, const std::vector<vcard::EasContact>& gal, size_t m
     // MaxAmbiguousRecipients of them.
     if (hits.size() > 1) e.status = kRrAmbiguous;
     size_t keep = hits.size() > 1 ? std::min(hits.size(), max_ambiguous) : 1;
-    for (size_t i = 0; i < keep; ++i)
-      e.found.push_back(Resolved{gal_display_name(*hits[i]), gal_email(*hits[i])});
+    e.found.assign(hits.begin(), hits.begin() + static_cast<std::ptrdiff_t>(keep));
   }
   if (!run->availability || !run->request->services.collection_store) {
     run->availability = false;
     return reply(run);
   }
   next_freebusy(run);
+}
+
+// Every card in the user's own address books (one REPORT + one multiget per book). A book
+// that cannot be read is skipped: contacts only add suggestions to the GAL's.
+void load_contacts(const Run& run, std::vector<vcard::EasContact> gal, size_t max_ambiguous) {
+  CollectionStore* dav = run->request->services.collection_store;
+  if (!dav) return resolve(run, gal, {}, max_ambiguous);
+  dav->list_collections(run->request->credentials,
+                        [run, gal = std::move(gal), max_ambiguous](Result<std::vector<DavCollection>> list) {
+    if (!run->request->client_alive()) return;
+    auto books = std::make_shared<std::vector<std::string>>();
+    if (list.is_ok())
+      for (const DavCollection& c : *list)
+        if (c.kind == CollectionKind::kContacts) books->push_back(c.href);
+    auto found = std::make_shared<std::vector<vcard::EasContact>>();
+    auto gal_copy = std::make_shared<std::vector<vcard::EasContact>>(gal);
+    auto step = std::make_shared<std::function<void(size_t)>>();
+    *step = [run, books, found, gal_copy, step, max_ambiguous](size_t i) {
+      if (!run->request->client_alive()) {
+        *step = nullptr;
+        return;
+      }
+      if (i == books->size()) {
+        resolve(run, *gal_copy, *found, max_ambiguous);
+        *step = nullptr;  // break the self-reference
+        return;
+      }
+      CollectionStore& store = *run->request->services.collection_store;
+      std::string book = (*books)[i];
+      store.sync_changes(run->request->credentials, book, "", {},
+                         [run, book, found, step, i](Result<DavChanges> changes) {
+        if (!run->request->client_alive() || !*step) return;
+        std::vector<std::string> hrefs;
+        if (changes.is_ok())
+          for (const DavItemRef& m : changes->from_listing ? changes->listing : changes->changed)
+            hrefs.push_back(m.href);
+        if (hrefs.empty()) return (*step)(i + 1);
+        run->request->services.collection_store->fetch_items(
+            run->request->credentials, book, CollectionKind::kContacts, hrefs,
+            [run, found, step, i](Result<std::vector<DavItem>> items) {
+          if (!run->request->client_alive() || !*step) return;
+          if (items.is_ok())
+            for (const DavItem& item : *items)
+              if (auto c = vcard::contact_from_vcard(item.body); c.is_ok())
+                found->push_back(std::move(c).value());
+          (*step)(i + 1);
+        });
+      });
+    };
+    (*step)(0);
+  });
 }
 
 }  // namespace
@@ -240,9 +303,9 @@ void ResolveRecipientsHandler::handle(std::shared_ptr<RequestContext> request) {
       // only names go unresolved (Status 4) while the directory cannot be read.
       run->request->services.metrics->record_degraded("gal_unavailable");
       log_warn(kLog).msg("GAL unavailable").kv("error", gal.status().to_string());
-      return resolve(run, {}, max_ambiguous);
+      return load_contacts(run, {}, max_ambiguous);
     }
-    resolve(run, *gal, max_ambiguous);
+    load_contacts(run, std::move(gal).value(), max_ambiguous);
   });
 }
 
