@@ -1,6 +1,7 @@
 #pragma once
 // ResolveRecipients (MS-ASCMD 2.2.1.15): each To (a name or an address) is resolved
-// against the GAL (search_gal.h); with Options/Availability each recipient gets its
+// against the GAL (search_gal.h) and the user's own address books; with
+// Options/Availability each recipient gets its
 // MergedFreeBusy from the CalDAV server's free-busy-query (CollectionStore::freebusy) for
 // the window in 30-minute slots. Certificates are not served (CertificateRetrieval is
 // answered without Certificates).
