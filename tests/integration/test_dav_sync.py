@@ -525,3 +525,28 @@ def test_meeting_response_from_the_request_mail(client_factory, dav):
                     im.uid("STORE", u, "+FLAGS", "(\\Deleted)")
                 im.expunge()
         im.logout()
+
+
+def test_retried_sync_key_gets_the_same_changes(client_factory, dav):
+    name = "it-rty-%s" % uuid.uuid4().hex[:6]
+    coll_path = dav.make("calendar", name)
+    c = client_factory(version="14.1")
+    cid, _ = collection_id(c, name)
+    r = prime(c, cid, "Calendar")
+    key = key_of(r)
+    uids = [uuid.uuid4().hex for _ in range(3)]
+    for u in uids:
+        dav.put(coll_path + u + ".ics", EVENT.format(uid=u, summary="Retry " + u[:6]))
+    first = sync(c, cid, key, window=2, cls="Calendar")
+    got1 = {a.find("{AirSync:}ServerId").text: data(a, "Calendar", "Subject") for a in cmds(first, "Add")}
+    assert len(got1) == 2 and coll(first).find("{AirSync:}MoreAvailable") is not None
+    # The response was lost: the device sends the same key again and gets the same window.
+    again = sync(c, cid, key, window=2, cls="Calendar")
+    got2 = {a.find("{AirSync:}ServerId").text: data(a, "Calendar", "Subject") for a in cmds(again, "Add")}
+    assert sorted(got2.values()) == sorted(got1.values())
+    assert key_of(again) == key_of(first)
+    # Then the rest, once.
+    rest = sync(c, cid, key_of(again), window=2, cls="Calendar")
+    got3 = [data(a, "Calendar", "Subject") for a in cmds(rest, "Add")]
+    assert len(got3) == 1 and got3[0] not in got2.values()
+    assert coll(rest).find("{AirSync:}MoreAvailable") is None
