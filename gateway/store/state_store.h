@@ -204,6 +204,14 @@ struct FolderHierarchySnapshot {
 // Per-collection sync state (Sync)
 
 // One collection (folder) as seen by one device.
+// A mailbox as seen by a user, for per-message metadata (follow-up flag details): the
+// message itself is (this, UID), independent of device and collection.
+struct MessageMetaKey {
+  std::string user_id;   // authenticated user
+  std::string mailbox;   // IMAP mailbox name (wire form)
+  uint32_t uidvalidity;  // IMAP UIDVALIDITY: a new value orphans the old rows
+};
+
 struct CollectionKey {
   std::string user_id;        // owner mailbox address
   std::string device_id;      // MS-ASHTTP DeviceId
@@ -427,6 +435,15 @@ class StateStore {
   // Drops every generation and item of the collection (UIDVALIDITY changed, folder
   // deleted). The ServerId counter is kept so ServerIds are never reused.
   virtual Status reset_collection(const CollectionKey& key) = 0;
+
+  // --- per-message metadata (Email Sync) -------------------------------------------------
+  // Stores `meta` for message `uid`; empty `meta` deletes the row.
+  virtual Status put_message_meta(const MessageMetaKey& key, uint32_t uid,
+                                  std::string_view meta, StoreTime now) = 0;
+  // Every (uid, meta) pair stored for the mailbox, ascending UID: few rows (only messages
+  // with flag details), so one read serves a whole Sync window.
+  virtual Result<std::vector<std::pair<uint32_t, std::string>>> list_message_meta(
+      const MessageMetaKey& key) = 0;
 
   // --- audit log ------------------------------------------------------------------------
   // Appends one entry; returns its id.

@@ -198,6 +198,21 @@ CREATE TABLE policy_assignments (
 CREATE TABLE governance_revision (revision INTEGER NOT NULL);
 INSERT INTO governance_revision VALUES (abs(random() % 1000000000000));
 )sql"},
+    {4, R"sql(
+-- Per-message gateway metadata IMAP cannot carry (MS-ASEMAIL 2.2.2.34 follow-up Flag
+-- details, LastVerbExecutionTime), keyed by the message itself rather than by device or
+-- collection: it survives a device resync and every device of the user sees it.
+-- A UIDVALIDITY change makes old rows unreachable (they are dropped lazily by age).
+CREATE TABLE message_meta (
+  user_id     TEXT NOT NULL,
+  mailbox     TEXT NOT NULL,
+  uidvalidity INTEGER NOT NULL,
+  uid         INTEGER NOT NULL,
+  meta        BLOB NOT NULL,     -- encoded by the sync engine (opaque here)
+  updated_at  INTEGER NOT NULL,
+  PRIMARY KEY (user_id, mailbox, uidvalidity, uid)
+) WITHOUT ROWID;
+)sql"},
 };
 
 }  // namespace

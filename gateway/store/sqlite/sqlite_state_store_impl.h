@@ -103,6 +103,10 @@ class SqliteStateStore final : public StateStore {
   Result<std::vector<ItemMapping>> list_items(const CollectionKey& key,
                                               uint32_t generation) override;
   Status reset_collection(const CollectionKey& key) override;
+  Status put_message_meta(const MessageMetaKey& key, uint32_t uid, std::string_view meta,
+                          StoreTime now) override;
+  Result<std::vector<std::pair<uint32_t, std::string>>> list_message_meta(
+      const MessageMetaKey& key) override;
 
   Result<int64_t> append_audit(const AuditEntry& entry) override;
   Result<std::vector<AuditEntry>> list_audit(StoreTime since, size_t limit) override;

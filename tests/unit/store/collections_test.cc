@@ -236,5 +236,24 @@ TEST_CASE("collections: the item map grows by the changes, not by the folder siz
   sqlite3_close(raw);
 }
 
+TEST_CASE("message metadata: per user, mailbox and UIDVALIDITY; empty deletes") {
+  auto store = memory_store();
+  MessageMetaKey inbox{"alice@example.test", "INBOX", 7};
+  auto now = std::chrono::system_clock::now();
+  REQUIRE(store->put_message_meta(inbox, 5, "f1 2", now).is_ok());
+  REQUIRE(store->put_message_meta(inbox, 3, "v1 1 10", now).is_ok());
+  REQUIRE(store->put_message_meta(inbox, 5, "f1 1", now).is_ok());  // replaced
+  REQUIRE(store->put_message_meta({"bob@example.test", "INBOX", 7}, 5, "x", now).is_ok());
+  REQUIRE(store->put_message_meta({"alice@example.test", "INBOX", 8}, 9, "y", now).is_ok());
+  auto rows = store->list_message_meta(inbox);
+  REQUIRE(rows.is_ok());
+  REQUIRE(rows->size() == 2);
+  CHECK((*rows)[0] == std::pair<uint32_t, std::string>{3, "v1 1 10"});
+  CHECK((*rows)[1] == std::pair<uint32_t, std::string>{5, "f1 1"});
+  REQUIRE(store->put_message_meta(inbox, 5, "", now).is_ok());
+  CHECK(store->list_message_meta(inbox)->size() == 1);
+  CHECK_FALSE(store->put_message_meta({"", "INBOX", 1}, 1, "z", now).is_ok());
+}
+
 }  // namespace
 }  // namespace easgate
