@@ -6,6 +6,7 @@
 #include "backends/api/mail_submitter.h"
 #include "backends/mime/compose.h"
 #include "gateway/commands/mail_item_ref.h"
+#include "gateway/commands/sync_email.h"
 #include "gateway/core/log.h"
 #include "gateway/eas/wbxml/wbxml_decoder.h"
 #include "gateway/metrics/metrics.h"
@@ -160,6 +161,9 @@ void mark_source(const std::shared_ptr<ComposeRun>& run) {
           run->request->services.metrics->record_degraded("compose_mark_source_failed");
           log_warn("compose").msg("sent, but marking the original failed")
               .kv("user", run->request->credentials.user).kv("error", r.status().to_string());
+        } else {  // MS-ASEMAIL 2.2.2.46: Sync shows the verb with its time
+          record_last_verb(*run->request, run->source->mailbox, run->source->uid,
+                           run->compose.kind == ComposeKind::kSmartReply ? 1 : 3);
         }
         succeed(run);
       });

@@ -95,6 +95,7 @@ void run_next(const std::shared_ptr<SyncRun>& run) {
   }
   EmailCollectionTarget target;
   target.mailbox = folder->backend_ref.substr(kImapRef.size());
+  target.drafts = folder->type == kFolderTypeDrafts;
   for (const auto& f : run->folders)
     if (f.type == kFolderTypeDeletedItems && f.backend_ref.rfind(kImapRef, 0) == 0)
       target.trash_mailbox = f.backend_ref.substr(kImapRef.size());

@@ -6,6 +6,8 @@
 #include <set>
 
 #include "backends/api/mail_store.h"
+#include "backends/mime/email_fields.h"
+#include "gateway/commands/client_email_item.h"
 #include "gateway/core/clock.h"
 #include "gateway/core/log.h"
 #include "gateway/metrics/metrics.h"
@@ -32,6 +34,7 @@ std::optional<uint32_t> parse_u32(std::string_view text) {
 // One server change of the window, ready to be written.
 struct ServedChange {
   std::string server_id;  // the item's ServerId
+  uint32_t uid = 0;       // its UID
   MessageFlags flags;     // flags to show
 };
 
@@ -55,7 +58,10 @@ struct EmailCollectionRun {
   std::set<uint32_t> client_touched;        // UIDs changed or deleted by this request
   std::map<uint32_t, uint64_t> own_modseq;  // MODSEQ our own flag stores produced
   std::vector<std::string> removed;         // ServerIds leaving the map
+  // Drafts the device added and the gateway appended: (ClientId, UID), request order.
+  std::vector<std::pair<std::string, uint32_t>> client_adds;
   WbxmlElement responses{as::kResponses};   // AirSync:Responses being built
+  std::optional<std::map<uint32_t, MessageMeta>> meta;  // per-message metadata, loaded on use
 
   // The window being served.
   std::vector<std::string> deleted_ids;
@@ -68,6 +74,9 @@ struct EmailCollectionRun {
   MailStore& mail() { return *request->services.mail_store; }
   StateStore& store() { return *request->services.store; }
   MailboxRef folder() const { return MailboxRef{target.mailbox, uidvalidity}; }
+  MessageMetaKey meta_key() const {
+    return MessageMetaKey{request->credentials.user, target.mailbox, uidvalidity};
+  }
 };
 using Run = std::shared_ptr<EmailCollectionRun>;
 
@@ -113,6 +122,86 @@ void add_response(const Run& run, Tag op, std::string_view server_id, int status
   e.add_text(as::kStatus, std::to_string(status));
 }
 
+// ---- message metadata: follow-up flag details, last verb --------------------------------
+//
+// Kept per message (user, mailbox, UIDVALIDITY, UID), not per device or collection, so a
+// device resync and the user's other devices see the same flag; IMAP \Flagged stays the
+// truth for "is it flagged" (another IMAP client removing it clears an active flag), and
+// \Answered / $Forwarded for "was it replied to" (MS-ASEMAIL 2.2.2.34, 2.2.2.46).
+
+const std::map<uint32_t, MessageMeta>& meta_of(const Run& run) {
+  if (!run->meta) {
+    run->meta.emplace();
+    auto rows = run->store().list_message_meta(run->meta_key());
+    if (!rows.is_ok()) {
+      log_warn(kLog).msg("message metadata unreadable").kv("error", rows.status().to_string());
+      run->request->services.metrics->record_degraded("sync_message_meta_unreadable");
+    } else {
+      for (auto& [uid, text] : *rows)
+        if (auto m = decode_message_meta(text)) (*run->meta)[uid] = std::move(*m);
+    }
+  }
+  return *run->meta;
+}
+
+void put_meta(const Run& run, uint32_t uid, const MessageMeta& meta) {
+  Status st = run->store().put_message_meta(run->meta_key(), uid, encode_message_meta(meta),
+                                            run->request->services.clock->wall_now());
+  if (!st.is_ok()) log_warn(kLog).msg("message metadata not saved").kv("error", st.to_string());
+  if (run->meta) {
+    if (meta.empty()) run->meta->erase(uid);
+    else (*run->meta)[uid] = meta;
+  }
+}
+
+// Replaces the plain email:Flag and email2:LastVerbExecuted that append_email_item /
+// append_email_flag_state wrote in `data` with the kept details, when IMAP still agrees.
+void show_meta(const Run& run, uint32_t uid, const MessageFlags& flags, WbxmlElement& data) {
+  const auto& all = meta_of(run);
+  auto it = all.find(uid);
+  if (it == all.end()) return;
+  MessageMeta meta = it->second;
+  // Active without \Flagged: cleared by another client. Complete with \Flagged: flagged
+  // again elsewhere (the old completion no longer applies). Either way IMAP wins.
+  if (meta.flag && (meta.flag->status == 2) != flags.flagged) {
+    meta.flag.reset();
+    put_meta(run, uid, meta);
+  }
+  bool verb_holds = (meta.last_verb == 3 && flags.forwarded) ||
+                    (meta.last_verb != 3 && meta.last_verb != 0 && flags.answered);
+  auto& kids = data.mutable_children();
+  for (size_t i = 0; i < kids.size(); ++i) {
+    WbxmlElement& e = kids[i];
+    if (e.is(tag::email::kFlag) && meta.flag) {
+      e = WbxmlElement(tag::email::kFlag);
+      e.add_text(tag::email::kStatus, std::to_string(meta.flag->status));
+      for (const FlagMeta::Field& f : meta.flag->fields) e.add_text(Tag{f.page, f.token}, f.text);
+    } else if (e.is(tag::email2::kLastVerbExecuted) && verb_holds) {
+      e.set_text(std::to_string(meta.last_verb));
+      if (meta.last_verb_time > 0) {
+        WbxmlElement when(tag::email2::kLastVerbExecutionTime);
+        when.set_text(mime::format_eas_date(meta.last_verb_time));
+        kids.insert(kids.begin() + static_cast<std::ptrdiff_t>(i) + 1, std::move(when));
+        return;  // Flag comes before LastVerbExecuted
+      }
+    }
+  }
+}
+
+// Records the Flag the device set with its Change (only where the server did not win).
+void save_flag_meta(const Run& run) {
+  for (const EmailClientChange& c : run->req.changes) {
+    if (!c.flag) continue;
+    auto it = run->uid_of.find(c.server_id);
+    if (it == run->uid_of.end() || !run->client_touched.count(it->second)) continue;
+    auto known = meta_of(run).find(it->second);
+    MessageMeta meta = known != meta_of(run).end() ? known->second : MessageMeta{};
+    if (*c.flag == FlagStatus::kCleared) meta.flag.reset();
+    else meta.flag = FlagMeta{static_cast<int>(*c.flag), c.flag_fields};
+    put_meta(run, it->second, meta);
+  }
+}
+
 // ---- the first Sync: SyncKey 0 -> 1, no items (MS-ASCMD 2.2.3.166.4) ---------------------
 
 void initial_sync(const Run& run) {
@@ -146,10 +235,33 @@ void initial_sync(const Run& run) {
 
 void apply_fetches_and_adds(const Run& run);
 
+// MS-ASCMD 2.2.3.34 Conflict: 1 (server wins, the default) stores with UNCHANGEDSINCE the
+// MODSEQ the device's generation covers, so a message someone else changed meanwhile is
+// left alone (RFC 7162 3.1.3 MODIFIED); 0 (client wins) stores unconditionally.
+uint64_t unchanged_since_for(const Run& run, uint32_t uid) {
+  if (run->req.conflict == 0 || run->cursor.highestmodseq == 0) return 0;
+  // A later step on a message we already stored to compares against our own MODSEQ.
+  auto own = run->own_modseq.find(uid);
+  return own != run->own_modseq.end() ? own->second : run->cursor.highestmodseq;
+}
+
+// Server wins (MS-ASCMD 2.2.3.34): the device's change is dropped with Status 7 and the
+// message is no longer "touched", so its server state is collected and sent as a Change.
+void server_won(const Run& run, uint32_t uid) {
+  if (!run->client_touched.erase(uid)) return;  // answered once per message
+  run->request->services.metrics->record_degraded("sync_conflict_server_wins");
+  for (const auto& [id, u] : run->uid_of)
+    if (u == uid) add_response(run, as::kChange, id, kSyncConflict);
+}
+
 // Applies one flag update to `uids`, then continues with `next`.
 void store_flags_step(const Run& run, std::vector<uint32_t> uids, FlagUpdate update,
                       std::function<void()> next) {
   if (uids.empty()) return next();
+  uint64_t since = unchanged_since_for(run, uids.front());
+  for (uint32_t u : uids)  // one UNCHANGEDSINCE per call: callers group like messages
+    if (unchanged_since_for(run, u) != since) since = run->cursor.highestmodseq;
+  update.unchanged_since = since;
   run->mail().store_flags(run->request->credentials, run->folder(), uids, update,
                           [run, uids, next](Result<FlagUpdateResult> r) {
     if (!r.is_ok()) {
@@ -161,6 +273,7 @@ void store_flags_step(const Run& run, std::vector<uint32_t> uids, FlagUpdate upd
     }
     for (const MessageChange& c : r->updated)
       run->own_modseq[c.uid] = std::max(run->own_modseq[c.uid], c.modseq);
+    for (uint32_t uid : r->modified) server_won(run, uid);
     next();
   });
 }
@@ -177,6 +290,7 @@ void apply_categories(const Run& run, std::vector<std::pair<uint32_t, std::vecto
     if (!s.is_ok()) return backend_failed(run, s.status());
     auto steps = std::make_shared<std::vector<std::pair<std::vector<uint32_t>, FlagUpdate>>>();
     for (auto& [uid, names] : todo) {
+      if (!run->client_touched.count(uid)) continue;  // the server won this message
       FlagUpdate u;
       for (const auto& n : names) u.add.keywords.push_back(category_to_keyword(n));
       for (const MessageSummary& m : *s) {
@@ -241,8 +355,12 @@ void apply_deletes(const Run& run) {
 }
 
 void apply_changes(const Run& run) {
-  std::vector<uint32_t> read_on, read_off, flag_on, flag_off;
+  // One flag update per message (Read and Flag together), grouped by identical updates:
+  // a second STORE to the same message would see our own MODSEQ as a conflict.
+  std::map<std::pair<uint32_t, uint32_t>, std::vector<uint32_t>> groups;  // (add, remove) bits
   std::vector<std::pair<uint32_t, std::vector<std::string>>> categories;
+  std::set<uint32_t> pending_uids;
+  for (const MessageChange& p : run->pending.changes) pending_uids.insert(p.uid);
   for (const EmailClientChange& c : run->req.changes) {
     auto it = run->uid_of.find(c.server_id);
     if (it == run->uid_of.end()) {
@@ -250,36 +368,101 @@ void apply_changes(const Run& run) {
       continue;
     }
     uint32_t uid = it->second;
+    if (pending_uids.count(uid)) {
+      // The server changed it after the device's last view and the Change is still queued.
+      if (run->req.conflict != 0) {
+        run->client_touched.insert(uid);
+        server_won(run, uid);
+        continue;
+      }
+      // Client wins: the queued server state would undo the device's change; drop it.
+      std::erase_if(run->pending.changes, [uid](const MessageChange& p) { return p.uid == uid; });
+      pending_uids.erase(uid);
+      run->map_changed = true;
+    }
     run->client_touched.insert(uid);
-    if (c.read) (*c.read ? read_on : read_off).push_back(uid);
+    MessageFlags add, remove;
+    if (c.read) (*c.read ? add : remove).seen = true;
     // MS-ASEMAIL 2.2.2.34: active -> \Flagged; complete and cleared -> no \Flagged.
-    if (c.flag) (*c.flag == FlagStatus::kActive ? flag_on : flag_off).push_back(uid);
+    if (c.flag) (*c.flag == FlagStatus::kActive ? add : remove).flagged = true;
+    if (add != MessageFlags{} || remove != MessageFlags{})
+      groups[{flag_bits(add), flag_bits(remove)}].push_back(uid);
     if (c.categories) categories.push_back({uid, *c.categories});
   }
-  FlagUpdate seen_on, seen_off, flagged_on, flagged_off;
-  seen_on.add.seen = true;
-  seen_off.remove.seen = true;
-  flagged_on.add.flagged = true;
-  flagged_off.remove.flagged = true;
-  store_flags_step(run, read_on, seen_on, [=] {
-    store_flags_step(run, read_off, seen_off, [=] {
-      store_flags_step(run, flag_on, flagged_on, [=] {
-        store_flags_step(run, flag_off, flagged_off, [=] {
-          apply_categories(run, categories, [run] { apply_deletes(run); });
-        });
-      });
-    });
-  });
+  auto steps = std::make_shared<std::vector<std::pair<std::vector<uint32_t>, FlagUpdate>>>();
+  for (auto& [bits, uids] : groups) {
+    FlagUpdate u;
+    u.add = flags_from_bits(bits.first);
+    u.remove = flags_from_bits(bits.second);
+    steps->push_back({std::move(uids), std::move(u)});
+  }
+  auto step = std::make_shared<std::function<void(size_t)>>();
+  *step = [run, steps, step, categories = std::move(categories)](size_t i) {
+    if (i == steps->size()) {
+      // Copy out first: resetting *step destroys this closure (it breaks the cycle).
+      Run r = run;
+      auto todo = categories;
+      *step = nullptr;
+      save_flag_meta(r);
+      apply_categories(r, std::move(todo), [r] { apply_deletes(r); });
+      return;
+    }
+    store_flags_step(run, (*steps)[i].first, (*steps)[i].second, [step, i] { (*step)(i + 1); });
+  };
+  (*step)(0);
 }
 
-void apply_fetches_and_adds(const Run& run) {
-  // MS-ASCMD 2.2.3.7.2: only Drafts (16.0) and SMS items may be added by the client; an
-  // Email Add elsewhere cannot be converted to an IMAP message here.
-  for (const ClientAdd& a : run->req.adds) {
-    WbxmlElement& e = run->responses.add_child(as::kAdd);
-    e.add_text(as::kClientId, a.client_id);
-    e.add_text(as::kStatus, std::to_string(kSyncConversionError));
+void apply_fetches(const Run& run);
+
+void refuse_add(const Run& run, const ClientAdd& a, int status) {
+  WbxmlElement& e = run->responses.add_child(as::kAdd);
+  e.add_text(as::kClientId, a.client_id);
+  e.add_text(as::kStatus, std::to_string(status));
+}
+
+// Client Adds, one after the other (each is one APPEND).
+void apply_add(const Run& run, size_t i) {
+  if (i == run->req.adds.size()) return apply_fetches(run);
+  const ClientAdd& a = run->req.adds[i];
+  // MS-ASCMD 2.2.3.7.2: only Drafts (16.0+) and SMS items may be added to an Email
+  // collection. SMS (Class SMS) and email2:Send are not served yet: Status 6.
+  if (!run->target.drafts || run->request->eas->version < ProtocolVersion::v16_0() ||
+      !a.application_data || (!a.class_name.empty() && a.class_name != "Email")) {
+    refuse_add(run, a, kSyncConversionError);
+    return apply_add(run, i + 1);
   }
+  auto item = parse_client_email_item(*a.application_data, a.class_name);
+  if (!item.is_ok() || item->send || !item->attachment_deletes.empty()) {
+    refuse_add(run, a, kSyncConversionError);
+    return apply_add(run, i + 1);
+  }
+  int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                    run->request->services.clock->wall_now().time_since_epoch()).count();
+  MessageFlags flags;
+  flags.draft = true;
+  flags.seen = true;
+  run->mail().append_message(
+      run->request->credentials, run->target.mailbox, flags, 0,
+      compose_client_email(*item, run->request->credentials.user, now),
+      [run, i](Result<AppendResult> r) {
+        const ClientAdd& a = run->req.adds[i];
+        if (!r.is_ok() || r->uid == 0 || (r->uidvalidity != 0 && r->uidvalidity != run->uidvalidity)) {
+          log_warn(kLog).msg("draft not stored")
+              .kv("error", r.is_ok() ? std::string("no APPENDUID") : r.status().to_string());
+          refuse_add(run, a, kSyncServerError);
+          return apply_add(run, i + 1);
+        }
+        // Mapped in the generation being committed; never echoed back as a server Add.
+        run->client_adds.emplace_back(a.client_id, r->uid);
+        run->client_touched.insert(r->uid);
+        run->map_changed = true;
+        apply_add(run, i + 1);
+      });
+}
+
+void apply_fetches_and_adds(const Run& run) { apply_add(run, 0); }
+
+void apply_fetches(const Run& run) {
   std::vector<uint32_t> uids;
   for (const auto& id : run->req.fetches) {
     auto it = run->uid_of.find(id);
@@ -307,7 +490,9 @@ void apply_fetches_and_adds(const Run& run) {
       s.flags = m->flags;
       s.internal_date = m->internal_date;
       s.size = m->size;
-      append_email_item(s, m->bytes, run->target.options, id, e.add_child(as::kApplicationData));
+      WbxmlElement& data = e.add_child(as::kApplicationData);
+      append_email_item(s, m->bytes, run->target.options, id, data);
+      show_meta(run, m->uid, m->flags, data);
     }
     collect(run);
   });
@@ -421,7 +606,7 @@ void serve_window(const Run& run) {
       if ((*known)[i]) run->deleted_ids.push_back(*(*known)[i]);
     for (size_t i = 0; i < run->served_changes; ++i)
       if (auto& id = (*known)[run->served_deletes + i])
-        run->changed.push_back(ServedChange{*id, p.changes[i].flags});
+        run->changed.push_back(ServedChange{*id, p.changes[i].uid, p.changes[i].flags});
   }
   std::vector<uint32_t> adds(p.adds.begin(), p.adds.begin() + static_cast<std::ptrdiff_t>(run->served_adds));
   if (room == 0 || p.initial_uid_max == 0) return fetch_adds(run, std::move(adds));
@@ -472,6 +657,8 @@ void commit_and_reply(const Run& run) {
     commit.items.remove_server_ids.insert(commit.items.remove_server_ids.end(),
                                           run->deleted_ids.begin(), run->deleted_ids.end());
     for (const FetchedMessage& m : run->added) commit.items.add_backend_ids.push_back(std::to_string(m.uid));
+    for (const auto& [client_id, uid] : run->client_adds)
+      commit.items.add_backend_ids.push_back(std::to_string(uid));
     commit.now = run->request->services.clock->wall_now();
     auto result = run->store().commit_collection_generation(run->key, commit);
     if (!result.is_ok()) {
@@ -496,7 +683,9 @@ void commit_and_reply(const Run& run) {
     for (const auto& ch : run->changed) {
       WbxmlElement& e = cmds.add_child(as::kChange);
       e.add_text(as::kServerId, ch.server_id);
-      append_email_flag_state(ch.flags, o.version, e.add_child(as::kApplicationData));
+      WbxmlElement& data = e.add_child(as::kApplicationData);
+      append_email_flag_state(ch.flags, o.version, data);
+      show_meta(run, ch.uid, ch.flags, data);
     }
     for (size_t i = 0; i < run->added.size() && i < added_ids.size(); ++i) {
       FetchedMessage& m = run->added[i];
@@ -507,9 +696,20 @@ void commit_and_reply(const Run& run) {
       s.flags = m.flags;
       s.internal_date = m.internal_date;
       s.size = m.size;
-      append_email_item(s, m.bytes, o, added_ids[i], e.add_child(as::kApplicationData));
+      WbxmlElement& data = e.add_child(as::kApplicationData);
+      append_email_item(s, m.bytes, o, added_ids[i], data);
+      show_meta(run, m.uid, m.flags, data);
       std::string().swap(m.bytes);  // the bytes are in the tree now
     }
+  }
+  // MS-ASCMD 2.2.3.7.2: the device learns the ServerId of its Add in Responses.
+  for (size_t k = 0; k < run->client_adds.size(); ++k) {
+    size_t at = run->added.size() + k;
+    if (at >= added_ids.size()) break;
+    WbxmlElement& e = run->responses.add_child(as::kAdd);
+    e.add_text(as::kClientId, run->client_adds[k].first);
+    e.add_text(as::kServerId, added_ids[at]);
+    e.add_text(as::kStatus, std::to_string(kSyncSuccess));
   }
   if (!run->responses.children().empty()) c.mutable_children().push_back(std::move(run->responses));
   run->done(std::move(c));
@@ -574,6 +774,23 @@ void sync_email_collection(std::shared_ptr<RequestContext> request,
   run->target.window_size = std::clamp<uint32_t>(run->target.window_size, 1, 512);
   run->done = std::move(done);
   start(run);
+}
+
+void record_last_verb(RequestContext& request, const MailboxRef& mailbox, uint32_t uid, int verb) {
+  if (mailbox.uidvalidity == 0 || verb < 1 || verb > 3) return;
+  MessageMetaKey key{request.credentials.user, mailbox.name, mailbox.uidvalidity};
+  StateStore& store = *request.services.store;
+  MessageMeta meta;
+  if (auto rows = store.list_message_meta(key); rows.is_ok()) {
+    for (const auto& [u, text] : *rows)
+      if (u == uid)
+        if (auto m = decode_message_meta(text)) meta = std::move(*m);
+  }
+  auto now = request.services.clock->wall_now();
+  meta.last_verb = verb;
+  meta.last_verb_time = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  Status st = store.put_message_meta(key, uid, encode_message_meta(meta), now);
+  if (!st.is_ok()) log_warn(kLog).msg("last verb not saved").kv("error", st.to_string());
 }
 
 }  // namespace easgate

@@ -33,6 +33,8 @@ struct EmailCollectionTarget {
   uint32_t window_size = 100;
   // INTERNALDATE cutoff of the effective FilterType (epoch seconds); 0: all.
   int64_t since = 0;
+  // The collection is the user's Drafts folder (type 3): 16.0+ clients may Add drafts.
+  bool drafts = false;
 };
 
 // Runs the collection; `done` gets the AirSync:Collection element of the response (with
@@ -40,6 +42,13 @@ struct EmailCollectionTarget {
 void sync_email_collection(std::shared_ptr<RequestContext> request,
                            SyncCollectionRequest collection, EmailCollectionTarget target,
                            std::function<void(WbxmlElement)> done);
+
+// SmartReply / SmartForward carried out `verb` (MS-ASEMAIL 2.2.2.46: 1 reply to sender,
+// 2 reply to all, 3 forward) on message `uid` of `mailbox`, now: kept beside the IMAP
+// \Answered / $Forwarded mark so Sync can send email2:LastVerbExecutionTime. Best effort
+// (a store error is logged; the mark alone still shows the verb). Synchronous.
+void record_last_verb(RequestContext& request, const MailboxRef& mailbox, uint32_t uid,
+                      int verb);
 
 // The Collection element of a failed collection: SyncKey as sent, CollectionId, Status.
 WbxmlElement sync_collection_status(const SyncCollectionRequest& collection, int status);

@@ -12,6 +12,8 @@ namespace {
 //            "D <uid> <uid> ..."
 //            "C <uid> <modseq> <flag bits> [<keyword> ...]"   (one line per change)
 //            "A <uid> <uid> ..."
+//   message meta: ["v1 <last verb> <epoch seconds>"]            (at most once, first)
+//                 ["f1 <flag status>" then "<page> <token> <%-escaped text>" per field]
 
 template <typename T>
 bool parse_num(std::string_view text, T* out) {
@@ -126,6 +128,102 @@ std::optional<EmailPendingWindow> decode_pending_window(std::string_view text) {
     }
   }
   return w;
+}
+
+namespace {
+
+// Escapes the three bytes the line format uses: '%', CR and LF.
+std::string escape_meta(std::string_view in) {
+  std::string out;
+  for (char c : in) {
+    if (c == '%') out += "%25";
+    else if (c == '\n') out += "%0A";
+    else if (c == '\r') out += "%0D";
+    else out += c;
+  }
+  return out;
+}
+
+std::optional<std::string> unescape_meta(std::string_view in) {
+  std::string out;
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] != '%') {
+      out += in[i];
+      continue;
+    }
+    std::string_view code = in.substr(i + 1, 2);
+    if (code == "25") out += '%';
+    else if (code == "0A") out += '\n';
+    else if (code == "0D") out += '\r';
+    else return std::nullopt;
+    i += 2;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string encode_flag_meta(const FlagMeta& meta) {
+  std::string out = "f1 " + std::to_string(meta.status);
+  for (const FlagMeta::Field& f : meta.fields)
+    out += "\n" + std::to_string(f.page) + " " + std::to_string(f.token) + " " +
+           escape_meta(f.text);
+  return out;
+}
+
+std::optional<FlagMeta> decode_flag_meta(std::string_view text) {
+  auto lines = split(text, '\n');
+  if (lines.empty()) return std::nullopt;
+  auto head = split(lines[0], ' ');
+  FlagMeta meta;
+  uint32_t status = 0;
+  if (head.size() != 2 || head[0] != "f1" || !parse_num(head[1], &status) || status < 1 ||
+      status > 2)
+    return std::nullopt;
+  meta.status = static_cast<int>(status);
+  for (size_t i = 1; i < lines.size(); ++i) {
+    std::string_view line = lines[i];
+    size_t a = line.find(' ');
+    size_t b = a == std::string_view::npos ? a : line.find(' ', a + 1);
+    if (b == std::string_view::npos) return std::nullopt;
+    uint32_t page = 0, token = 0;
+    if (!parse_num(line.substr(0, a), &page) || !parse_num(line.substr(a + 1, b - a - 1), &token) ||
+        page > 255 || token > 63)
+      return std::nullopt;
+    auto value = unescape_meta(line.substr(b + 1));
+    if (!value) return std::nullopt;
+    meta.fields.push_back(
+        FlagMeta::Field{static_cast<uint8_t>(page), static_cast<uint8_t>(token), *value});
+  }
+  return meta;
+}
+
+std::string encode_message_meta(const MessageMeta& meta) {
+  std::string out;
+  if (meta.last_verb != 0)
+    out = "v1 " + std::to_string(meta.last_verb) + " " + std::to_string(meta.last_verb_time);
+  if (meta.flag) out += (out.empty() ? "" : "\n") + encode_flag_meta(*meta.flag);
+  return out;
+}
+
+std::optional<MessageMeta> decode_message_meta(std::string_view text) {
+  MessageMeta meta;
+  if (text.substr(0, 3) == "v1 ") {
+    size_t end = text.find('\n');
+    auto f = split(text.substr(0, end), ' ');
+    uint32_t verb = 0;
+    if (f.size() != 3 || !parse_num(f[1], &verb) || verb < 1 || verb > 3 ||
+        !parse_num(f[2], &meta.last_verb_time))
+      return std::nullopt;
+    meta.last_verb = static_cast<int>(verb);
+    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+  }
+  if (!text.empty()) {
+    meta.flag = decode_flag_meta(text);
+    if (!meta.flag) return std::nullopt;
+  }
+  if (meta.empty()) return std::nullopt;
+  return meta;
 }
 
 }  // namespace easgate

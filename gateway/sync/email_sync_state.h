@@ -57,6 +57,45 @@ std::string encode_pending_window(const EmailPendingWindow& window);
 // nullopt for text encode_pending_window did not make. Empty text is an empty window.
 std::optional<EmailPendingWindow> decode_pending_window(std::string_view text);
 
+// Follow-up flag details a device set (MS-ASEMAIL 2.2.2.34): IMAP only has \Flagged, so
+// FlagType, the dates, the reminder and completion are kept as message metadata
+// (StateStore::put_message_meta) and shown again to every device of the user.
+struct FlagMeta {
+  // One child of email:Flag other than Status, as the device sent it.
+  struct Field {
+    uint8_t page = 0;   // WBXML code page (Email 2 or Tasks 9)
+    uint8_t token = 0;  // WBXML token in that page
+    std::string text;   // text content
+  };
+  // Status the device set: 1 complete or 2 active (0 clears: no metadata is kept).
+  int status = 0;
+  // The other children of the Flag element, in the device's order.
+  std::vector<Field> fields;
+};
+
+std::string encode_flag_meta(const FlagMeta& meta);
+// nullopt for text encode_flag_meta did not make (ignored: the plain IMAP flag shows).
+std::optional<FlagMeta> decode_flag_meta(std::string_view text);
+
+// Everything the gateway keeps about one message beside IMAP (one store row).
+struct MessageMeta {
+  // Follow-up flag details; nullopt: none.
+  std::optional<FlagMeta> flag;
+  // MS-ASEMAIL 2.2.2.46 LastVerbExecuted the gateway carried out (SmartReply 1, reply all
+  // 2, SmartForward 3); 0: none recorded (then \Answered / $Forwarded alone decide).
+  int last_verb = 0;
+  // When, seconds since the epoch (email2:LastVerbExecutionTime); 0: unknown.
+  int64_t last_verb_time = 0;
+
+  // True when there is nothing to keep (the row is deleted).
+  bool empty() const { return !flag && last_verb == 0; }
+};
+
+// Empty text for an empty MessageMeta.
+std::string encode_message_meta(const MessageMeta& meta);
+// nullopt for text encode_message_meta did not make.
+std::optional<MessageMeta> decode_message_meta(std::string_view text);
+
 // IMAP flags <-> a compact bit set + keywords (used by the encodings; exposed for tests).
 uint32_t flag_bits(const MessageFlags& flags);
 MessageFlags flags_from_bits(uint32_t bits);

@@ -32,6 +32,9 @@ EmailClientChange parse_change(const WbxmlElement& change) {
       const WbxmlElement* st = f.child(em::kStatus) ? f.child(em::kStatus) : f.child(as::kStatus);
       auto status = st ? parse_u32(st->text()) : std::nullopt;
       c.flag = status && *status <= 2 ? static_cast<FlagStatus>(*status) : FlagStatus::kCleared;
+      for (const WbxmlElement& d : f.children())
+        if (&d != st && d.has_text() && (d.page() == 2 || d.page() == 9))  // Email, Tasks
+          c.flag_fields.push_back(FlagMeta::Field{d.page(), d.token(), std::string(d.text())});
     } else if (f.is(em::kCategories)) {
       std::vector<std::string> names;
       for (const WbxmlElement* cat : f.children_named(em::kCategory))
@@ -75,8 +78,10 @@ Result<SyncCollectionRequest> parse_collection(const WbxmlElement& e) {
       } else if (cmd.is(as::kFetch)) {
         c.fetches.emplace_back(cmd.child_text(as::kServerId));
       } else if (cmd.is(as::kAdd)) {
-        c.adds.push_back(ClientAdd{std::string(cmd.child_text(as::kClientId)),
-                                   std::string(cmd.child_text(as::kClass))});
+        ClientAdd add{std::string(cmd.child_text(as::kClientId)),
+                      std::string(cmd.child_text(as::kClass)), std::nullopt};
+        if (const WbxmlElement* data = cmd.child(as::kApplicationData)) add.application_data = *data;
+        c.adds.push_back(std::move(add));
       }
     }
   }

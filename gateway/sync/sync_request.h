@@ -10,6 +10,7 @@
 
 #include "gateway/core/status.h"
 #include "gateway/eas/wbxml/wbxml_element.h"
+#include "gateway/sync/email_sync_state.h"
 
 namespace easgate {
 
@@ -45,6 +46,8 @@ struct EmailClientChange {
   std::optional<bool> read;
   // email:Flag when sent; an empty Flag element means kCleared.
   std::optional<FlagStatus> flag;
+  // The other children of email:Flag (FlagType, dates, reminder, completion) when sent.
+  std::vector<FlagMeta::Field> flag_fields;
   // email:Categories when sent (an empty element clears them).
   std::optional<std::vector<std::string>> categories;
 };
@@ -55,6 +58,8 @@ struct ClientAdd {
   std::string client_id;
   // AirSync:Class when the Add carries one (SMS); empty otherwise.
   std::string class_name;
+  // AirSync:ApplicationData as sent (drafts and SMS are composed from it).
+  std::optional<WbxmlElement> application_data;
 };
 
 // One Collection of a Sync request (MS-ASCMD 2.2.3.29.2).

@@ -110,14 +110,15 @@ def collection_id(client, name):
 
 
 def sync(client, cid, key, window=100, commands="", body_type=2, extra=""):
-    xml = ('<Sync xmlns="AirSync:" xmlns:airsyncbase="AirSyncBase:" xmlns:email="Email:">'
+    xml = ('<Sync xmlns="AirSync:" xmlns:airsyncbase="AirSyncBase:" xmlns:email="Email:" '
+           'xmlns:tasks="Tasks:">'
            '<Collections><Collection><SyncKey>%s</SyncKey><CollectionId>%s</CollectionId>'
            '%s<WindowSize>%d</WindowSize>'
            '<Options><airsyncbase:BodyPreference><airsyncbase:Type>%d</airsyncbase:Type>'
            '<airsyncbase:TruncationSize>5120</airsyncbase:TruncationSize>'
-           '</airsyncbase:BodyPreference></Options>%s</Collection></Collections></Sync>'
+           '</airsyncbase:BodyPreference>%s</Options>%s</Collection></Collections></Sync>'
            % (key, cid, "" if str(key) == "0" else "<GetChanges>1</GetChanges>", window,
-              body_type, ("<Commands>%s</Commands>" % commands) if commands else ""))
+              body_type, extra, ("<Commands>%s</Commands>" % commands) if commands else ""))
     if str(key) == "0":
         xml = ('<Sync xmlns="AirSync:"><Collections><Collection><SyncKey>0</SyncKey>'
                '<CollectionId>%s</CollectionId></Collection></Collections></Sync>' % cid)
@@ -381,3 +382,223 @@ def test_get_item_estimate(client_factory, folder_factory):
     assert r.status == 200, r.body
     assert r.find("Response/Status", "GetItemEstimate") == "1"
     assert r.find("Response/Collection/Estimate", "GetItemEstimate") == "5"
+
+
+def responses(r):
+    """ServerId -> Status of the Responses/Change entries."""
+    return {e.find("{AirSync:}ServerId").text: e.find("{AirSync:}Status").text
+            for e in coll(r).findall("{AirSync:}Responses/{AirSync:}Change")}
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_conflict_server_wins_and_client_wins(client_factory, folder_factory, version):
+    """MS-ASCMD 2.2.3.34: a Change of a message another client changed after the device's
+    last Sync is dropped with Status 7 and the server state sent (Conflict 1, the default),
+    or applied anyway (Conflict 0)."""
+    f = folder_factory(2)
+    c = client_factory(version=version)
+    cid = collection_id(c, f.name)
+    key, seen, _ = full_sync(c, cid)
+    by_subject = {s: sid for sid, s in seen.items()}
+    sid0, sid1 = by_subject[f.subjects[0]], by_subject[f.subjects[1]]
+    read = ('<Change><ServerId>%s</ServerId><ApplicationData><email:Read>1</email:Read>'
+            '</ApplicationData></Change>')
+    # Server wins (default): another client flags message 0; the device marks it read.
+    f.imap_store(f.subjects[0], "+FLAGS", "(\\Flagged)")
+    r = sync(c, cid, key, commands=read % sid0)
+    assert status_of(r) == "1"
+    assert responses(r) == {sid0: "7"}
+    assert "\\Seen" not in f.flags_of(f.subjects[0])
+    ch = changes(r)
+    assert sid0 in ch, "the server's state is sent back"
+    flag = ch[sid0].find("{AirSync:}ApplicationData/{Email:}Flag")
+    assert [e.text for e in flag if e.tag.endswith("Status")] == ["2"]
+    key = key_of(r)
+    # Client wins: same story on message 1 with Conflict 0.
+    f.imap_store(f.subjects[1], "+FLAGS", "(\\Flagged)")
+    r = sync(c, cid, key, commands=read % sid1, extra="<Conflict>0</Conflict>")
+    assert status_of(r) == "1"
+    assert responses(r) == {}
+    assert "\\Seen" in f.flags_of(f.subjects[1])
+    key = key_of(r)
+    # A change with no conflict is applied under the default too.
+    r = sync(c, cid, key, commands=read % sid0)
+    assert responses(r) == {}
+    assert "\\Seen" in f.flags_of(f.subjects[0])
+
+
+def flag_fields(change_or_add):
+    """Local name -> text of the email:Flag children of an item."""
+    flag = change_or_add.find("{AirSync:}ApplicationData/{Email:}Flag")
+    assert flag is not None
+    # libwbxml names email:Status (page 2, 0x3B) FlagStatus or after its AirSync twin.
+    return {("Status" if e.tag.endswith("Status") else e.tag.split("}")[1]): e.text
+            for e in flag}
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_follow_up_flag_details_round_trip_to_other_devices(client_factory, folder_factory,
+                                                             version):
+    """MS-ASEMAIL 2.2.2.34: what one device sets in Flag comes back to the user's other
+    devices (and after a resync); \\Flagged in IMAP stays the truth."""
+    f = folder_factory(2)
+    a = client_factory(version=version)
+    b = client_factory(version=version)
+    cid = collection_id(a, f.name)
+    assert collection_id(b, f.name) == cid
+    key_a, seen_a, _ = full_sync(a, cid)
+    key_b, seen_b, _ = full_sync(b, cid)
+    sid_a = {s: sid for sid, s in seen_a.items()}[f.subjects[0]]
+    sid_b = {s: sid for sid, s in seen_b.items()}[f.subjects[0]]
+    flag = ('<Change><ServerId>%s</ServerId><ApplicationData><email:Flag>'
+            '%s</email:Flag></ApplicationData></Change>')
+    active = ('<email:Status>2</email:Status><email:FlagType>Call back</email:FlagType>'
+              '<tasks:StartDate>2026-11-27T00:00:00.000Z</tasks:StartDate>'
+              '<tasks:DueDate>2026-11-30T00:00:00.000Z</tasks:DueDate>'
+              '<tasks:ReminderSet>1</tasks:ReminderSet>'
+              '<tasks:ReminderTime>2026-11-29T08:00:00.000Z</tasks:ReminderTime>')
+    r = sync(a, cid, key_a, commands=flag % (sid_a, active))
+    assert status_of(r) == "1" and sid_a not in changes(r)
+    key_a = key_of(r)
+    assert "\\Flagged" in f.flags_of(f.subjects[0])
+    r = sync(b, cid, key_b)
+    got = flag_fields(changes(r)[sid_b])
+    assert got["Status"] == "2" and got["FlagType"] == "Call back"
+    # (libwbxml, the test's encoder, has no Utc*Date tokens; the unit test covers them.)
+    assert got["DueDate"] == "2026-11-30T00:00:00.000Z" and got["ReminderSet"] == "1"
+    key_b = key_of(r)
+    # Completed on device a: \Flagged goes, the completion reaches b.
+    complete = ('<email:Status>1</email:Status><email:FlagType>Call back</email:FlagType>'
+                '<email:CompleteTime>2026-11-28T09:00:00.000Z</email:CompleteTime>'
+                '<tasks:DateCompleted>2026-11-28T09:00:00.000Z</tasks:DateCompleted>')
+    r = sync(a, cid, key_a, commands=flag % (sid_a, complete))
+    assert status_of(r) == "1"
+    key_a = key_of(r)
+    assert "\\Flagged" not in f.flags_of(f.subjects[0])
+    r = sync(b, cid, key_b)
+    got = flag_fields(changes(r)[sid_b])
+    assert got["Status"] == "1" and got["CompleteTime"] == "2026-11-28T09:00:00.000Z"
+    key_b = key_of(r)
+    # A fresh device (resync) sees the completion too.
+    c = client_factory(version=version)
+    assert collection_id(c, f.name) == cid
+    key_c, seen_c, _ = full_sync(c, cid)
+    sid_c = {s: sid for sid, s in seen_c.items()}[f.subjects[0]]
+    r = sync(c, cid, key_c, commands="<Fetch><ServerId>%s</ServerId></Fetch>" % sid_c)
+    fetched = coll(r).find("{AirSync:}Responses/{AirSync:}Fetch")
+    got = flag_fields(fetched)
+    assert got["Status"] == "1" and got["FlagType"] == "Call back"
+    # Flagged again by another IMAP client: active, the old completion is gone.
+    f.imap_store(f.subjects[0], "+FLAGS", "(\\Flagged)")
+    r = sync(b, cid, key_b)
+    got = flag_fields(changes(r)[sid_b])
+    assert got["Status"] == "2" and "CompleteTime" not in got
+    key_b = key_of(r)
+    # Active with details, then \Flagged removed by another IMAP client: cleared.
+    r = sync(a, cid, key_of(sync(a, cid, key_a)), commands=flag % (sid_a, active))
+    f.imap_store(f.subjects[0], "-FLAGS", "(\\Flagged)")
+    r = sync(b, cid, key_b)
+    got = flag_fields(changes(r)[sid_b])
+    assert "Status" not in got
+
+
+@pytest.mark.parametrize("version", ["14.1", "16.1"])
+def test_last_verb_from_smart_reply_and_other_clients(client_factory, folder_factory, version):
+    """MS-ASEMAIL 2.2.2.46/47: a SmartReply through the gateway shows LastVerbExecuted 1
+    with its time; $Forwarded set by another IMAP client shows 3 without a time."""
+    from test_mail_commands import compose, delete_everywhere, mime, wait_for
+    f = folder_factory(2)
+    c = client_factory(version=version)
+    cid = collection_id(c, f.name)
+    key, seen, _ = full_sync(c, cid)
+    by_subject = {s: sid for sid, s in seen.items()}
+    sid0, sid1 = by_subject[f.subjects[0]], by_subject[f.subjects[1]]
+    reply_subject = "Re: verb %s" % uuid.uuid4().hex
+    before = time.time()
+    r = compose(c, "SmartReply", uuid.uuid4().hex, mime(reply_subject, body="Answer."),
+                save=False, source={"FolderId": cid, "ItemId": sid0})
+    assert r.status == 200 and r.body == b"", r.xml
+    bob = imap("bob")
+    try:
+        assert wait_for(bob, "INBOX", reply_subject)
+    finally:
+        delete_everywhere(bob, "INBOX", reply_subject)
+        bob.logout()
+    f.imap_store(f.subjects[1], "+FLAGS", "($Forwarded)")
+    r = sync(c, cid, key)
+    ch = changes(r)
+    data0 = ch[sid0].find("{AirSync:}ApplicationData")
+    assert data0.find("{Email2:}LastVerbExecuted").text == "1"
+    when = data0.find("{Email2:}LastVerbExecutionTime").text
+    import calendar
+    stamp = calendar.timegm(time.strptime(when[:19], "%Y-%m-%dT%H:%M:%S"))
+    assert before - 5 <= stamp <= time.time() + 5
+    data1 = ch[sid1].find("{AirSync:}ApplicationData")
+    assert data1.find("{Email2:}LastVerbExecuted").text == "3"
+    assert data1.find("{Email2:}LastVerbExecutionTime") is None
+    # A fresh device sees the same on its Adds.
+    d = client_factory(version=version)
+    assert collection_id(d, f.name) == cid
+    r = sync(d, cid, key_of(sync(d, cid, 0)))
+    found = [a for a in coll(r).findall("{AirSync:}Commands/{AirSync:}Add")
+             if a.find("{AirSync:}ApplicationData/{Email:}Subject").text == f.subjects[0]]
+    assert len(found) == 1
+    assert found[0].find("{AirSync:}ApplicationData/{Email2:}LastVerbExecutionTime") is not None
+
+
+def drafts_collection(client):
+    r = client.folder_sync(0)
+    for add in r.findall("Changes/Add", FH):
+        if add.find("{FolderHierarchy:}Type").text == "3":
+            return (add.find("{FolderHierarchy:}ServerId").text,
+                    add.find("{FolderHierarchy:}DisplayName").text)
+    raise AssertionError("no Drafts folder")
+
+
+@pytest.mark.parametrize("version", ["14.1", "16.1"])
+def test_draft_added_by_device_is_appended_and_mapped(client_factory, version):
+    """MS-ASCMD 2.2.3.7.2 / MS-ASEMAIL 16.0: a Sync Add in Drafts is APPENDed with \\Draft,
+    answered with its ServerId and not echoed back; before 16.0 it is refused (Status 6)."""
+    c = client_factory(user="bob@example.test", version=version)
+    cid, name = drafts_collection(c)
+    key = key_of(sync(c, cid, 0))
+    r = sync(c, cid, key)
+    while more(r):
+        r = sync(c, cid, key_of(r), window=512)
+    key = key_of(r)
+    subject = "draft %s" % uuid.uuid4().hex
+    add = ('<Add><ClientId>cl-1</ClientId><ApplicationData>'
+           '<email:To>carol@example.test</email:To><email:Subject>%s</email:Subject>'
+           '<airsyncbase:Body><airsyncbase:Type>1</airsyncbase:Type>'
+           '<airsyncbase:Data>Draft words.</airsyncbase:Data></airsyncbase:Body>'
+           '</ApplicationData></Add>' % subject)
+    r = sync(c, cid, key, commands=add)
+    resp = coll(r).find("{AirSync:}Responses/{AirSync:}Add")
+    conn = imap("bob")
+    try:
+        conn.select('"%s"' % name)
+        typ, data = conn.uid("SEARCH", None, "SUBJECT", '"%s"' % subject)
+        uids = data[0].split()
+        if version == "14.1":
+            assert resp.find("{AirSync:}Status").text == "6"
+            assert not uids
+            return
+        assert resp.find("{AirSync:}Status").text == "1", r.xml
+        assert resp.find("{AirSync:}ClientId").text == "cl-1"
+        sid = resp.find("{AirSync:}ServerId").text
+        assert len(uids) == 1
+        typ, flags = conn.uid("FETCH", uids[0], "(FLAGS BODY.PEEK[])")
+        assert b"\\Draft" in flags[0][0] and b"Draft words." in flags[0][1]
+        r = sync(c, cid, key_of(r))
+        assert sid not in adds(r), "the device's own draft echoed back"
+        # The device can read it back by its ServerId.
+        r = sync(c, cid, key_of(r), commands="<Fetch><ServerId>%s</ServerId></Fetch>" % sid)
+        got = coll(r).find("{AirSync:}Responses/{AirSync:}Fetch")
+        assert got.find("{AirSync:}ApplicationData/{Email:}Subject").text == subject
+    finally:
+        conn.select('"%s"' % name)
+        typ, data = conn.uid("SEARCH", None, "SUBJECT", '"%s"' % subject)
+        for u in data[0].split():
+            conn.uid("STORE", u, "+FLAGS", "(\\Deleted)")
+        conn.expunge()
+        conn.logout()

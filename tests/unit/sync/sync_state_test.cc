@@ -145,3 +145,45 @@ TEST_CASE("FilterType ages") {
   CHECK(filter_type_age_seconds(3) == 7 * 86400);
   CHECK(filter_type_age_seconds(8) == 0);
 }
+
+TEST_CASE("follow-up flag metadata round-trips and refuses foreign text") {
+  FlagMeta m;
+  m.status = 1;
+  m.fields.push_back({2, 0x3D, "Follow up"});
+  m.fields.push_back({9, 0x0B, "2026-11-27T10:00:00.000Z"});
+  m.fields.push_back({2, 0x3E, "line1\nline2 %25 \r end"});
+  auto back = decode_flag_meta(encode_flag_meta(m));
+  REQUIRE(back);
+  CHECK(back->status == 1);
+  REQUIRE(back->fields.size() == 3);
+  CHECK(back->fields[0].page == 2);
+  CHECK(back->fields[0].token == 0x3D);
+  CHECK(back->fields[1].text == "2026-11-27T10:00:00.000Z");
+  CHECK(back->fields[2].text == "line1\nline2 %25 \r end");
+  CHECK_FALSE(decode_flag_meta(""));
+  CHECK_FALSE(decode_flag_meta("f1 0"));
+  CHECK_FALSE(decode_flag_meta("f1 2\n2 61"));
+  CHECK_FALSE(decode_flag_meta("f1 2\n2 99 x"));
+  CHECK_FALSE(decode_flag_meta("f1 2\n2 61 bad%zz"));
+  CHECK_FALSE(decode_flag_meta("e1 1 2 3"));
+}
+
+TEST_CASE("Sync request keeps the Flag details the device sent") {
+  WbxmlDocument d = sync_doc();
+  WbxmlElement& c = d.root.add_child(as::kCollections).add_child(as::kCollection);
+  c.add_text(as::kSyncKey, "2");
+  c.add_text(as::kCollectionId, "9");
+  WbxmlElement& ch = c.add_child(as::kCommands).add_child(as::kChange);
+  ch.add_text(as::kServerId, "9:1");
+  WbxmlElement& flag = ch.add_child(as::kApplicationData).add_child(tag::email::kFlag);
+  flag.add_text(tag::email::kStatus, "2");
+  flag.add_text(tag::email::kFlagType, "Call back");
+  flag.add_text(tag::tasks::kUtcStartDate, "2026-11-27T00:00:00.000Z");
+  auto r = parse_sync_request(d);
+  REQUIRE(r.is_ok());
+  const EmailClientChange& e = r->collections[0].changes[0];
+  CHECK(e.flag == FlagStatus::kActive);
+  REQUIRE(e.flag_fields.size() == 2);
+  CHECK(e.flag_fields[0].text == "Call back");
+  CHECK(e.flag_fields[1].page == 9);
+}
