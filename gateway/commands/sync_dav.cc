@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <set>
 
 #include "gateway/commands/sync_dav_items.h"
 #include "gateway/commands/sync_email.h"
@@ -48,6 +49,8 @@ struct DavCollectionRun {
   WbxmlElement responses{as::kResponses};      // AirSync:Responses being built
   std::vector<WbxmlElement> fetch_responses;   // Fetch answers (they need ServerIds only)
   int change_rounds = 0;                       // sync_changes calls made
+  bool full_walk = false;                      // collecting from an empty token...
+  std::set<std::string> walked;                // ...and the hrefs it listed so far
 
   // The window being served.
   std::vector<std::string> deleted_ids;        // ServerIds sent as Delete
@@ -352,13 +355,16 @@ void merge_changes(const Run& run, DavChanges changes) {
     return collect(run);
   }
   std::vector<DavItemRef> present = changes.from_listing ? changes.listing : changes.changed;
-  if (run->cursor.sync_token.empty() && !changes.from_listing) {
-    // A full listing from an empty token: members the device holds and the listing lacks
-    // are gone (the token-less report lists every member, RFC 6578 3.8).
-    std::map<std::string, bool> seen;
-    for (const auto& m : changes.changed) seen[m.href] = true;
-    for (const auto& [href, etag] : run->cursor.known)
-      if (!seen.count(href)) changes.removed.push_back(href);
+  if (!changes.from_listing && (run->cursor.sync_token.empty() || run->full_walk)) {
+    // A token-less report lists every member (RFC 6578 3.8): what the device holds and the
+    // whole listing (a 507-truncated one is continued first) lacks is gone.
+    run->full_walk = true;
+    for (const auto& m : changes.changed) run->walked.insert(m.href);
+    if (!changes.truncated) {
+      for (const auto& [href, etag] : run->cursor.known)
+        if (!run->walked.count(href)) changes.removed.push_back(href);
+      run->full_walk = false;
+    }
   }
   for (const DavItemRef& m : present) {
     auto k = run->cursor.known.find(m.href);
