@@ -5,9 +5,11 @@
 // does not report it again, and answers with that generation's key.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "backends/api/collection_store.h"
 #include "gateway/core/status.h"
 #include "gateway/eas/wbxml/wbxml_element.h"
 #include "gateway/store/state_store.h"
@@ -55,5 +57,23 @@ std::vector<std::string> descendants_of(const std::vector<FolderEntry>& folders,
 // True for a folder the user cannot delete, rename or move: the default Inbox, Drafts,
 // Deleted Items, Sent Items, Outbox, and the default DAV folders (MS-ASCMD 2.2.3.177.4).
 bool is_special_folder(const FolderEntry& folder);
+
+// The collection href of a DAV folder (backend_ref "dav:<href>"); nullopt for mail folders.
+std::optional<std::string> dav_href_of(const FolderEntry& folder);
+
+// The collection kind a FolderCreate Type asks for: 13 calendar, 14 contacts, 15 tasks,
+// 17 notes (MS-ASCMD 2.2.3.186.2); nullopt for every other type.
+std::optional<CollectionKind> dav_kind_for_create_type(int type);
+
+// The DAV branches of FolderCreate, FolderUpdate and FolderDelete. DAV collections are
+// flat (one home per kind), so the folder lives at the top level ("0"), exactly where the
+// next FolderSync puts it. Each commits the hierarchy as the mail branch does and answers
+// `root_tag` itself, once, later.
+void create_dav_folder(std::shared_ptr<RequestContext> request, HierarchyEdit edit,
+                       CollectionKind kind, std::string display_name);
+void rename_dav_folder(std::shared_ptr<RequestContext> request, HierarchyEdit edit,
+                       std::string server_id, std::string display_name);
+void delete_dav_folder(std::shared_ptr<RequestContext> request, HierarchyEdit edit,
+                       std::string server_id);
 
 }  // namespace easgate

@@ -125,6 +125,28 @@ void FolderCreateHandler::handle(std::shared_ptr<RequestContext> request) {
   run->display_name = std::string(root.child_text(fh::kDisplayName));
   int type = std::atoi(std::string(root.child_text(fh::kType)).c_str());
 
+  if (auto kind = dav_kind_for_create_type(type)) {
+    // DAV collections are flat: only the top level holds them (MS-ASCMD 2.2.3.177.3
+    // status 3, the parent cannot hold the folder).
+    if (run->parent_id != "0") {
+      reply(request, find_entry(run->edit.current.folders, run->parent_id)
+                         ? kFolderCreateSpecialParent
+                         : kFolderCreateParentNotFound);
+      return;
+    }
+    for (const auto& f : run->edit.current.folders) {
+      if (f.parent_server_id == "0" && f.display_name == run->display_name) {
+        reply(request, kFolderCreateExists);
+        return;
+      }
+    }
+    if (!request->services.collection_store) {
+      reply(request, kFolderChangeServerError);
+      return;
+    }
+    create_dav_folder(request, std::move(run->edit), *kind, run->display_name);
+    return;
+  }
   std::string parent_mailbox;
   if (run->parent_id != "0") {
     const FolderEntry* parent = find_entry(run->edit.current.folders, run->parent_id);
@@ -140,8 +162,8 @@ void FolderCreateHandler::handle(std::shared_ptr<RequestContext> request) {
     parent_mailbox = *mailbox;
   }
   if (!is_mail_type(type)) {
-    // Calendar, contacts, tasks and notes folders are DAV collections (the calendar issue).
-    log_info("folder_create").msg("only mail folders can be created for now")
+    // Types 1-12 other than mail are the default folders, which the device cannot create.
+    log_info("folder_create").msg("folder type cannot be created")
         .kv("user", request->credentials.user).kv("type", type);
     reply(request, kFolderChangeServerError);
     return;

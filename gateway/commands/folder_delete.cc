@@ -103,9 +103,16 @@ void FolderDeleteHandler::handle(std::shared_ptr<RequestContext> request) {
     reply(request, kFolderDeleteSpecial);
     return;
   }
+  if (dav_href_of(*folder)) {
+    // A DAV collection has no subfolders; DELETE removes it and its members.
+    if (!request->services.collection_store) {
+      reply(request, kFolderChangeServerError);
+      return;
+    }
+    delete_dav_folder(request, std::move(run->edit), server_id);
+    return;
+  }
   if (!imap_mailbox_of(*folder)) {
-    log_info("folder_delete").msg("only mail folders can be deleted for now")
-        .kv("user", request->credentials.user);
     reply(request, kFolderChangeServerError);
     return;
   }

@@ -92,10 +92,28 @@ void FolderUpdateHandler::handle(std::shared_ptr<RequestContext> request) {
     reply(request, kFolderUpdateExistsOrSpecial);
     return;
   }
+  if (dav_href_of(*folder)) {
+    // DAV collections are flat: a rename only, never a move (a move is status 5).
+    if (run->parent_id != "0") {
+      reply(request, kFolderUpdateParentNotFound);
+      return;
+    }
+    for (const auto& f : folders) {
+      if (f.server_id != run->server_id && f.parent_server_id == "0" &&
+          f.display_name == run->display_name) {
+        reply(request, kFolderUpdateExistsOrSpecial);
+        return;
+      }
+    }
+    if (!request->services.collection_store) {
+      reply(request, kFolderChangeServerError);
+      return;
+    }
+    rename_dav_folder(request, std::move(run->edit), run->server_id, run->display_name);
+    return;
+  }
   auto mailbox = imap_mailbox_of(*folder);
   if (!mailbox) {
-    log_info("folder_update").msg("only mail folders can be renamed for now")
-        .kv("user", request->credentials.user);
     reply(request, kFolderChangeServerError);
     return;
   }

@@ -45,7 +45,7 @@ class Dav:
                     '</D:displayname></D:prop></D:set></D:mkcol>' % name)
             st = self.req("MKCOL", path, body.encode(), {"Content-Type": "application/xml"})[0]
         else:
-            comp = "VTODO" if kind == "tasks" else "VEVENT"
+            comp = {"tasks": "VTODO", "notes": "VJOURNAL"}.get(kind, "VEVENT")
             body = ('<?xml version="1.0"?><C:mkcalendar xmlns:D="DAV:" '
                     'xmlns:C="urn:ietf:params:xml:ns:caldav"><D:set><D:prop><D:displayname>%s'
                     '</D:displayname><C:supported-calendar-component-set><C:comp name="%s"/>'
@@ -550,3 +550,90 @@ def test_retried_sync_key_gets_the_same_changes(client_factory, dav):
     got3 = [data(a, "Calendar", "Subject") for a in cmds(rest, "Add")]
     assert len(got3) == 1 and got3[0] not in got2.values()
     assert coll(rest).find("{AirSync:}MoreAvailable") is None
+
+
+# --- FolderCreate / FolderUpdate / FolderDelete on DAV collections ------------------------
+
+def folder_cmd(c, cmd, **fields):
+    body = "".join("<%s>%s</%s>" % (k, v, k) for k, v in fields.items())
+    return c.command(cmd, '<%s xmlns="FolderHierarchy:">%s</%s>' % (cmd, body, cmd))
+
+
+def dav_collections(d):
+    """href -> (displayname, resourcetype text) of alice's collections."""
+    _, _, body = d.req("PROPFIND", "/%s/" % d.user,
+                       b'<?xml version="1.0"?><D:propfind xmlns:D="DAV:"><D:prop><D:displayname/>'
+                       b'<D:resourcetype/></D:prop></D:propfind>', {"Depth": "1"})
+    out = {}
+    for resp in re.findall(r"<(?:\w+:)?response>(.*?)</(?:\w+:)?response>", body, re.S):
+        href = re.search(r"<(?:\w+:)?href>([^<]+)<", resp).group(1)
+        name = re.search(r"<(?:\w+:)?displayname>([^<]*)<", resp)
+        out[href] = (name.group(1) if name else "", resp)
+    return out
+
+
+@pytest.mark.parametrize("version,typ,marker", [
+    ("12.1", 13, "calendar"), ("14.1", 14, "addressbook"), ("16.1", 15, "calendar"),
+    ("16.1", 17, "calendar")])
+def test_dav_folder_create_rename_delete_reach_radicale(client_factory, dav, version, typ,
+                                                        marker):
+    tag = uuid.uuid4().hex[:8]
+    name, renamed = "DF-%s" % tag, "DR-%s" % tag
+    if typ == 17:
+        # The user's first notes collection is the default Notes folder (type 10, not
+        # deletable); this one sorts first, so the device's is a user notes folder.
+        dav.make("notes", "it-notes-" + tag, "/alice/000-%s/" % tag)
+    c = client_factory(version=version)
+    r = c.folder_sync(0)
+    key = r.find("SyncKey", FH)
+    made = []
+    try:
+        r = folder_cmd(c, "FolderCreate", SyncKey=key, ParentId="0", DisplayName=name, Type=typ)
+        assert r.find("Status", FH) == "1", r.xml
+        key, sid = r.find("SyncKey", FH), r.find("ServerId", FH)
+        made = [h for h, (n, _) in dav_collections(dav).items() if n == name]
+        assert len(made) == 1
+        assert marker in dav_collections(dav)[made[0]][1]
+        # The device made it: the next FolderSync reports nothing.
+        r = c.folder_sync(key)
+        assert r.find("Changes/Count", FH) == "0", r.xml
+        # A fresh FolderSync shows it with the type asked for.
+        c2 = client_factory(version=version)
+        cid, shown = collection_id(c2, name)
+        assert shown == str(typ)
+        # Same name again, a parent that cannot hold it.
+        assert folder_cmd(c, "FolderCreate", SyncKey=key, ParentId="0", DisplayName=name,
+                          Type=typ).find("Status", FH) == "2"
+        assert folder_cmd(c, "FolderCreate", SyncKey=key, ParentId=sid, DisplayName="x" + tag,
+                          Type=typ).find("Status", FH) == "3"
+
+        r = folder_cmd(c, "FolderUpdate", SyncKey=key, ServerId=sid, ParentId="0",
+                       DisplayName=renamed)
+        assert r.find("Status", FH) == "1", r.xml
+        key = r.find("SyncKey", FH)
+        assert dav_collections(dav)[made[0]][0] == renamed
+        r = c.folder_sync(key)
+        assert r.find("Changes/Count", FH) == "0", r.xml
+
+        r = folder_cmd(c, "FolderDelete", SyncKey=key, ServerId=sid)
+        assert r.find("Status", FH) == "1", r.xml
+        key = r.find("SyncKey", FH)
+        assert made[0] not in dav_collections(dav)
+        r = c.folder_sync(key)
+        assert r.find("Changes/Count", FH) == "0", r.xml
+    finally:
+        for h in made:
+            dav.delete(h)
+
+
+def test_default_dav_folders_cannot_be_deleted_or_renamed(client_factory):
+    c = client_factory(version="14.1")
+    r = c.folder_sync(0)
+    key = r.find("SyncKey", FH)
+    for add in r.findall("Changes/Add", FH):
+        if add.find("{FolderHierarchy:}Type").text in ("7", "8", "9"):
+            sid = add.find("{FolderHierarchy:}ServerId").text
+            assert folder_cmd(c, "FolderDelete", SyncKey=key,
+                              ServerId=sid).find("Status", FH) == "3"
+            assert folder_cmd(c, "FolderUpdate", SyncKey=key, ServerId=sid, ParentId="0",
+                              DisplayName="Nope").find("Status", FH) == "2"
