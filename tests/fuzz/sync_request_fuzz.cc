@@ -19,6 +19,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (auto c = decode_cursor(input)) {
     if (!decode_cursor(encode_cursor(*c))) abort();
   }
+  if (auto m = decode_message_meta(input)) {  // per-message metadata (flag details, verb)
+    auto again = decode_message_meta(encode_message_meta(*m));
+    if (!again || encode_message_meta(*again) != encode_message_meta(*m)) abort();
+  }
   auto doc = decode_wbxml(input);
   if (!doc.is_ok()) return 0;
   auto r = parse_sync_request(doc.value());
