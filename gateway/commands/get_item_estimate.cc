@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "backends/api/mail_store.h"
+#include "gateway/commands/sync_dav.h"
 #include "gateway/core/log.h"
 #include "gateway/pipeline/request_context.h"
 #include "gateway/store/state_store.h"
@@ -15,6 +16,7 @@ namespace gie = tag::get_item_estimate;
 namespace as = tag::air_sync;
 
 constexpr std::string_view kImapRef = "imap:";
+constexpr std::string_view kDavRef = "dav:";
 
 std::optional<uint32_t> parse_u32(std::string_view text) {
   uint32_t v = 0;
@@ -69,11 +71,20 @@ void estimate_next(const Run& run) {
   const FolderEntry* folder = nullptr;
   for (const auto& f : run->folders)
     if (f.server_id == item.collection_id) folder = &f;
-  if (!folder || folder->backend_ref.rfind(kImapRef, 0) != 0)
+  if (!folder || (folder->backend_ref.rfind(kImapRef, 0) != 0 &&
+                  folder->backend_ref.rfind(kDavRef, 0) != 0))
     return done_item(run, kEstimateInvalidCollection, 0);
   auto key = parse_u32(item.sync_key);
   if (!key) return done_item(run, kEstimateInvalidKey, 0);
   if (*key == 0) return done_item(run, kEstimateNotPrimed, 0);
+  if (folder->backend_ref.rfind(kDavRef, 0) == 0) {
+    return estimate_dav_collection(run->request, item.collection_id,
+                                   folder->backend_ref.substr(kDavRef.size()), *key,
+                                   [run](Result<uint64_t> n) {
+      if (!n.is_ok()) return done_item(run, kEstimateInvalidKey, 0);
+      done_item(run, kEstimateSuccess, *n);
+    });
+  }
   CollectionKey ck{request.credentials.user, request.eas->device_id, item.collection_id};
   auto state = request.services.store->load_collection_state(ck, *key);
   if (!state.is_ok()) return done_item(run, kEstimateInvalidKey, 0);

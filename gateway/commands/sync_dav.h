@@ -56,4 +56,14 @@ void sync_dav_collection(std::shared_ptr<RequestContext> request,
                          SyncCollectionRequest collection, DavCollectionTarget target,
                          std::function<void(WbxmlElement)> done);
 
+// GetItemEstimate for a DAV folder (MS-ASCMD 2.2.1.9): how many Adds, Changes and Deletes
+// the next Sync with `sync_key` would bring: the stored MoreAvailable list plus what the
+// server changed since the generation's sync-token, not counting versions the device holds
+// already. For SyncKey 1 (cursor empty) that is every member. FilterType is not applied.
+// `done` runs once: at once when the key or the stored state is unusable (an error),
+// otherwise later, on the request's loop, after one sync-collection REPORT.
+void estimate_dav_collection(std::shared_ptr<RequestContext> request, std::string collection_id,
+                             std::string href, uint32_t sync_key,
+                             std::function<void(Result<uint64_t>)> done);
+
 }  // namespace easgate

@@ -637,3 +637,38 @@ def test_default_dav_folders_cannot_be_deleted_or_renamed(client_factory):
                               ServerId=sid).find("Status", FH) == "3"
             assert folder_cmd(c, "FolderUpdate", SyncKey=key, ServerId=sid, ParentId="0",
                               DisplayName="Nope").find("Status", FH) == "2"
+
+
+# --- GetItemEstimate on DAV folders ------------------------------------------------------
+
+def estimate(c, cid, key):
+    xml = ('<GetItemEstimate xmlns="GetItemEstimate:" xmlns:airsync="AirSync:"><Collections>'
+           '<Collection><airsync:SyncKey>%s</airsync:SyncKey><CollectionId>%s</CollectionId>'
+           '</Collection></Collections></GetItemEstimate>' % (key, cid))
+    r = c.command("GetItemEstimate", xml)
+    assert r.status == 200, r.body
+    status = r.find("Response/Status", "GetItemEstimate")
+    return status, r.find("Response/Collection/Estimate", "GetItemEstimate")
+
+
+def test_get_item_estimate_counts_pending_dav_changes(client_factory, dav):
+    name = "it-est-%s" % uuid.uuid4().hex[:6]
+    coll_path = dav.make("calendar", name)
+    uids = [uuid.uuid4().hex for _ in range(3)]
+    for u in uids:
+        dav.put(coll_path + u + ".ics", EVENT.format(uid=u, summary="Est " + u[:6]))
+    c = client_factory(version="14.1")
+    cid, _ = collection_id(c, name)
+    assert estimate(c, cid, 0) == ("3", None)  # not primed
+    r = sync(c, cid, 0)
+    assert estimate(c, cid, key_of(r)) == ("1", "3")  # initial sync: every member
+    r = sync(c, cid, key_of(r), window=2)
+    assert len(cmds(r, "Add")) == 2
+    assert estimate(c, cid, key_of(r)) == ("1", "1")  # the rest of the window
+    r = sync(c, cid, key_of(r))
+    assert estimate(c, cid, key_of(r)) == ("1", "0")
+    new = uuid.uuid4().hex
+    dav.put(coll_path + new + ".ics", EVENT.format(uid=new, summary="Est new"))
+    assert dav.delete(coll_path + uids[0] + ".ics") in (200, 204)
+    assert estimate(c, cid, key_of(r)) == ("1", "2")  # one Add, one Delete
+    assert estimate(c, cid, "999")[0] == "4"
