@@ -590,6 +590,8 @@ void sync_dav_collection(std::shared_ptr<RequestContext> request,
   run->items.version = request->eas->version;
   run->items.user_email = request->credentials.user;
   run->items.since = target.since;
+  run->items.now = std::chrono::duration_cast<std::chrono::seconds>(
+      request->services.clock->wall_now().time_since_epoch()).count();
   run->items.incomplete_tasks_only = target.incomplete_tasks_only;
   run->request = std::move(request);
   run->req = std::move(collection);

@@ -1,5 +1,5 @@
 #pragma once
-// The sync engine for one Calendar, Contacts or Tasks collection backed by a CalDAV /
+// The sync engine for one Calendar, Contacts, Tasks or Notes collection backed by a CalDAV /
 // CardDAV collection (issue 5). Same rules as the Email engine (DESIGN.md "Sync engine"):
 // SyncKey N+1 is committed with the changes it carries, client commands first, no echo, a
 // retried key gets the same answer, MoreAvailable walks a stored list.
@@ -38,7 +38,7 @@ struct DavCollectionTarget {
 };
 
 // The folder kind a FolderSync type maps to; nullopt for types this engine does not serve
-// (mail, notes).
+// (mail).
 std::optional<CollectionKind> dav_kind_for_folder_type(int folder_type);
 
 struct FolderEntry;

@@ -5,6 +5,7 @@
 #include "backends/vcard/contact_wbxml.h"
 #include "backends/vcard/eas_contact.h"
 #include "gateway/commands/sync_dav.h"
+#include "gateway/commands/sync_dav_notes.h"
 #include "gateway/eas/wbxml/tags.h"
 #include "gateway/store/state_store.h"
 #include "gateway/sync/folder_hierarchy.h"
@@ -97,9 +98,9 @@ Result<std::string> dav_body_from_client(const DavItemContext& context,
       return vcard::vcard_from_contact(*contact, original, options);
     }
     case CollectionKind::kNotes:
-      break;
+      return note_from_client(application_data, original, uid, context.now);
   }
-  return Status::unsupported("notes are not synced over DAV");
+  return Status::unsupported("unknown collection kind");
 }
 
 Result<bool> dav_item_to_client(const DavItemContext& context, std::string_view body,
@@ -126,10 +127,12 @@ Result<bool> dav_item_to_client(const DavItemContext& context, std::string_view 
       vcard::to_wbxml(*contact, context.version, application_data);
       return true;
     }
-    case CollectionKind::kNotes:
-      break;
+    case CollectionKind::kNotes: {
+      if (Status s = note_to_client(body, application_data); !s) return s;
+      return true;
+    }
   }
-  return Status::unsupported("notes are not synced over DAV");
+  return Status::unsupported("unknown collection kind");
 }
 
 std::optional<CollectionKind> dav_kind_for_folder_type(int folder_type) {
@@ -140,6 +143,8 @@ std::optional<CollectionKind> dav_kind_for_folder_type(int folder_type) {
     case kFolderTypeUserContacts: return CollectionKind::kContacts;
     case kFolderTypeTasks:
     case kFolderTypeUserTasks: return CollectionKind::kTasks;
+    case kFolderTypeNotes:
+    case kFolderTypeUserNotes: return CollectionKind::kNotes;
     default: return std::nullopt;
   }
 }

@@ -1,6 +1,6 @@
 #pragma once
 // Conversions of the DAV sync engine: a member's iCalendar / vCard text <-> the
-// ApplicationData of a Calendar, Tasks or Contacts item, and the FilterType test. Pure.
+// ApplicationData of a Calendar, Tasks, Contacts or Notes item, and the FilterType test. Pure.
 
 #include <optional>
 #include <string>
@@ -50,6 +50,8 @@ struct DavItemContext {
   int64_t since = 0;
   // Tasks FilterType 8: incomplete only.
   bool incomplete_tasks_only = false;
+  // Wall clock (epoch seconds) stamped into a note's LAST-MODIFIED on a client write.
+  int64_t now = 0;
 };
 
 // The member text for a client Add (`original` empty; `uid` names the new object) or
@@ -65,7 +67,7 @@ struct DavItemContext {
 [[nodiscard]] Result<bool> dav_item_to_client(const DavItemContext& context, std::string_view body,
                                               WbxmlElement& application_data);
 
-// "Calendar", "Contacts" or "Tasks": the AirSync:Class of the collection.
+// "Calendar", "Contacts", "Tasks" or "Notes": the AirSync:Class of the collection.
 std::string_view dav_class_name(CollectionKind kind);
 // "text/calendar; charset=utf-8" or "text/vcard; charset=utf-8".
 std::string_view dav_content_type(CollectionKind kind);

@@ -105,7 +105,7 @@ def collection_id(client, name):
 
 def sync(client, cid, key, commands="", window=100, extra="", cls=None):
     ns = ('xmlns="AirSync:" xmlns:airsyncbase="AirSyncBase:" xmlns:cal="Calendar:" '
-          'xmlns:con="Contacts:" xmlns:task="Tasks:"')
+          'xmlns:con="Contacts:" xmlns:task="Tasks:" xmlns:notes="Notes:"')
     if str(key) == "0":
         xml = ('<Sync %s><Collections><Collection>%s<SyncKey>0</SyncKey><CollectionId>%s'
                '</CollectionId></Collection></Collections></Sync>'
@@ -672,3 +672,82 @@ def test_get_item_estimate_counts_pending_dav_changes(client_factory, dav):
     assert dav.delete(coll_path + uids[0] + ".ics") in (200, 204)
     assert estimate(c, cid, key_of(r)) == ("1", "2")  # one Add, one Delete
     assert estimate(c, cid, "999")[0] == "4"
+
+
+# --- Notes (MS-ASNOTE, 14.0+) over a VJOURNAL collection -----------------------------------
+
+JOURNAL = """BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//easgate tests//EN
+BEGIN:VJOURNAL
+UID:{uid}
+DTSTAMP:20260101T000000Z
+LAST-MODIFIED:20260102T030405Z
+SUMMARY:{summary}
+DESCRIPTION:line one\\nline two
+CATEGORIES:Work,Ideas
+X-EASGATE-TEST:keep me
+END:VJOURNAL
+END:VCALENDAR
+"""
+
+
+@pytest.mark.parametrize("version", ["14.1", "16.1"])
+def test_notes_sync_both_ways(client_factory, dav, version):
+    name = "it-notes-%s" % uuid.uuid4().hex[:6]
+    coll_path = dav.make("notes", name)
+    uid = uuid.uuid4().hex
+    dav.put(coll_path + uid + ".ics", JOURNAL.format(uid=uid, summary="Server note"))
+    c = client_factory(version=version)
+    cid, typ = collection_id(c, name)
+    assert typ in ("10", "17")
+    r = prime(c, cid, "Notes")
+    assert status_of(r) == "1", r.xml
+    adds = cmds(r, "Add")
+    assert len(adds) == 1, r.xml
+    a = adds[0]
+    sid = a.find("{AirSync:}ServerId").text
+    assert data(a, "Notes", "Subject") == "Server note"
+    assert data(a, "Notes", "MessageClass") == "IPM.StickyNote"
+    assert data(a, "Notes", "LastModifiedDate") == "2026-01-02T03:04:05.000Z"
+    assert a.find("{AirSync:}ApplicationData/{AirSyncBase:}Body/{AirSyncBase:}Data").text == \
+        "line one\nline two"
+    cats = [x.text for x in a.findall("{AirSync:}ApplicationData/{Notes:}Categories/{Notes:}Category")]
+    assert cats == ["Work", "Ideas"]
+
+    # Changed on the device: merged into the server's object, unknown properties kept.
+    change = ('<Change><ServerId>%s</ServerId><ApplicationData><notes:Subject>Edited</notes:Subject>'
+              '<airsyncbase:Body><airsyncbase:Type>1</airsyncbase:Type><airsyncbase:Data>new text'
+              '</airsyncbase:Data></airsyncbase:Body><notes:MessageClass>IPM.StickyNote'
+              '</notes:MessageClass><notes:Categories><notes:Category>Home</notes:Category>'
+              '</notes:Categories></ApplicationData></Change>' % sid)
+    r = sync(c, cid, key_of(r), commands=change)
+    assert status_of(r) == "1", r.xml
+    assert not cmds(r, "Change"), "the device's own Change was echoed"
+    st, ics = dav.get(coll_path + uid + ".ics")
+    assert "SUMMARY:Edited" in ics and "DESCRIPTION:new text" in ics, ics
+    assert "CATEGORIES:Home" in ics and "Work" not in ics and "X-EASGATE-TEST:keep me" in ics
+
+    # Added on the device -> a VJOURNAL on the server.
+    add = ('<Add><ClientId>n1</ClientId><ApplicationData><notes:Subject>Phone note</notes:Subject>'
+           '<airsyncbase:Body><airsyncbase:Type>1</airsyncbase:Type><airsyncbase:Data>from the '
+           'phone</airsyncbase:Data></airsyncbase:Body><notes:MessageClass>IPM.StickyNote'
+           '</notes:MessageClass></ApplicationData></Add>')
+    r = sync(c, cid, key_of(r), commands=add)
+    resp = coll(r).findall("{AirSync:}Responses/{AirSync:}Add")
+    assert len(resp) == 1 and resp[0].find("{AirSync:}Status").text == "1", r.xml
+    new_sid = resp[0].find("{AirSync:}ServerId").text
+    hrefs = [h for h in dav.members(coll_path) if not h.endswith(uid + ".ics")]
+    assert len(hrefs) == 1
+    st, ics = dav.get(hrefs[0])
+    assert "BEGIN:VJOURNAL" in ics and "SUMMARY:Phone note" in ics and "DESCRIPTION:from the phone" in ics
+
+    # Changed on the server -> Change; deleted on the device -> gone on the server.
+    ics = dav.get(coll_path + uid + ".ics")[1].replace("SUMMARY:Edited", "SUMMARY:Server edit")
+    dav.put(coll_path + uid + ".ics", ics)
+    r = sync(c, cid, key_of(r))
+    ch = cmds(r, "Change")
+    assert len(ch) == 1 and data(ch[0], "Notes", "Subject") == "Server edit", r.xml
+    r = sync(c, cid, key_of(r), commands="<Delete><ServerId>%s</ServerId></Delete>" % new_sid)
+    assert status_of(r) == "1"
+    assert dav.get(hrefs[0])[0] == 404
