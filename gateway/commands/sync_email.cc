@@ -6,6 +6,8 @@
 #include <set>
 
 #include "backends/api/mail_store.h"
+#include "backends/api/mail_submitter.h"
+#include "backends/mime/compose.h"
 #include "backends/mime/email_fields.h"
 #include "gateway/commands/client_email_item.h"
 #include "gateway/core/clock.h"
@@ -60,6 +62,8 @@ struct EmailCollectionRun {
   std::vector<std::string> removed;         // ServerIds leaving the map
   // Drafts the device added and the gateway appended: (ClientId, UID), request order.
   std::vector<std::pair<std::string, uint32_t>> client_adds;
+  // Drafts sent and removed by this request: mapped now, deleted by the next window.
+  std::vector<uint32_t> sent_drafts;
   WbxmlElement responses{as::kResponses};   // AirSync:Responses being built
   std::optional<std::map<uint32_t, MessageMeta>> meta;  // per-message metadata, loaded on use
 
@@ -420,19 +424,55 @@ void refuse_add(const Run& run, const ClientAdd& a, int status) {
   e.add_text(as::kStatus, std::to_string(status));
 }
 
+// email2:Send (MS-ASEMAIL 2.2.2.68, 16.0): the stored draft `uid` is submitted with the
+// user's credentials, copied to Sent Items and removed from Drafts (the next Sync reports
+// the Delete). A failed submission leaves the draft where it is (logged, counted).
+void send_draft(const Run& run, uint32_t uid, std::string message, std::function<void()> next) {
+  RequestContext& request = *run->request;
+  OutgoingMessage out;
+  out.envelope_from = request.credentials.user;
+  out.envelope_to = mime::envelope_recipients(message).value();
+  out.rfc822 = mime::strip_bcc(message);
+  request.services.mail_submitter->submit(
+      request.credentials, std::move(out), [run, uid, message, next](Status st) {
+        if (!st.is_ok()) {
+          run->request->services.metrics->record_degraded("sync_draft_send_failed");
+          log_warn(kLog).msg("draft not sent; kept in Drafts").kv("error", st.to_string());
+          return next();
+        }
+        auto remove = [run, uid, next] {
+          run->mail().expunge_messages(run->request->credentials, run->folder(), {uid},
+                                       [run, uid, next](Status gone) {
+            if (!gone.is_ok()) log_warn(kLog).msg("sent draft not removed").kv("error", gone.to_string());
+            else run->sent_drafts.push_back(uid);
+            next();
+          });
+        };
+        if (run->target.sent_mailbox.empty()) return remove();
+        MessageFlags seen;
+        seen.seen = true;
+        run->mail().append_message(run->request->credentials, run->target.sent_mailbox, seen, 0,
+                                   message, [remove](Result<AppendResult> copied) {
+          if (!copied.is_ok())
+            log_warn(kLog).msg("sent draft not copied to Sent").kv("error", copied.status().to_string());
+          remove();
+        });
+      });
+}
+
 // Client Adds, one after the other (each is one APPEND).
 void apply_add(const Run& run, size_t i) {
   if (i == run->req.adds.size()) return apply_fetches(run);
   const ClientAdd& a = run->req.adds[i];
   // MS-ASCMD 2.2.3.7.2: only Drafts (16.0+) and SMS items may be added to an Email
-  // collection. SMS (Class SMS) and email2:Send are not served yet: Status 6.
+  // collection. SMS (Class SMS) is not served yet: Status 6.
   if (!run->target.drafts || run->request->eas->version < ProtocolVersion::v16_0() ||
       !a.application_data || (!a.class_name.empty() && a.class_name != "Email")) {
     refuse_add(run, a, kSyncConversionError);
     return apply_add(run, i + 1);
   }
   auto item = parse_client_email_item(*a.application_data, a.class_name);
-  if (!item.is_ok() || item->send || !item->attachment_deletes.empty()) {
+  if (!item.is_ok() || !item->attachment_deletes.empty()) {
     refuse_add(run, a, kSyncConversionError);
     return apply_add(run, i + 1);
   }
@@ -441,10 +481,19 @@ void apply_add(const Run& run, size_t i) {
   MessageFlags flags;
   flags.draft = true;
   flags.seen = true;
+  std::string message = compose_client_email(*item, run->request->credentials.user, now);
+  bool send = item->send;
+  if (send) {
+    auto to = mime::envelope_recipients(message);
+    if (!to.is_ok() || to->empty()) {  // nothing to send it to: refused, nothing stored
+      refuse_add(run, a, kSyncConversionError);
+      return apply_add(run, i + 1);
+    }
+  }
+  // The draft is stored first, so a failed submission never loses it.
   run->mail().append_message(
-      run->request->credentials, run->target.mailbox, flags, 0,
-      compose_client_email(*item, run->request->credentials.user, now),
-      [run, i](Result<AppendResult> r) {
+      run->request->credentials, run->target.mailbox, flags, 0, message,
+      [run, i, send, message](Result<AppendResult> r) {
         const ClientAdd& a = run->req.adds[i];
         if (!r.is_ok() || r->uid == 0 || (r->uidvalidity != 0 && r->uidvalidity != run->uidvalidity)) {
           log_warn(kLog).msg("draft not stored")
@@ -456,7 +505,8 @@ void apply_add(const Run& run, size_t i) {
         run->client_adds.emplace_back(a.client_id, r->uid);
         run->client_touched.insert(r->uid);
         run->map_changed = true;
-        apply_add(run, i + 1);
+        if (!send) return apply_add(run, i + 1);
+        send_draft(run, r->uid, message, [run, i] { apply_add(run, i + 1); });
       });
 }
 
@@ -639,6 +689,9 @@ void commit_and_reply(const Run& run) {
   rest.deletes.assign(p.deletes.begin() + static_cast<std::ptrdiff_t>(run->served_deletes), p.deletes.end());
   rest.changes.assign(p.changes.begin() + static_cast<std::ptrdiff_t>(run->served_changes), p.changes.end());
   rest.adds.assign(p.adds.begin() + static_cast<std::ptrdiff_t>(run->served_adds), p.adds.end());
+  // A draft sent by this request is mapped by this commit, so its Delete can only be
+  // served from the next window (MoreAvailable tells the device to come back).
+  rest.deletes.insert(rest.deletes.end(), run->sent_drafts.begin(), run->sent_drafts.end());
 
   bool anything = !run->deleted_ids.empty() || !run->changed.empty() || !run->added.empty() ||
                   run->map_changed || run->served_deletes || run->served_changes ||

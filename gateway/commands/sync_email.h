@@ -35,6 +35,8 @@ struct EmailCollectionTarget {
   int64_t since = 0;
   // The collection is the user's Drafts folder (type 3): 16.0+ clients may Add drafts.
   bool drafts = false;
+  // IMAP mailbox of Sent Items (folder type 5) for sent drafts; empty: none.
+  std::string sent_mailbox;
 };
 
 // Runs the collection; `done` gets the AirSync:Collection element of the response (with

@@ -602,3 +602,45 @@ def test_draft_added_by_device_is_appended_and_mapped(client_factory, version):
             conn.uid("STORE", u, "+FLAGS", "(\\Deleted)")
         conn.expunge()
         conn.logout()
+
+
+def test_draft_with_send_is_submitted_copied_to_sent_and_removed(client_factory):
+    """MS-ASEMAIL 2.2.2.68 email2:Send (16.0): the draft goes out over SMTP submission, a
+    copy lands in Sent and the draft leaves Drafts (the next Sync deletes it)."""
+    c = client_factory(user="bob@example.test", version="16.1")
+    cid, name = drafts_collection(c)
+    key = key_of(sync(c, cid, 0))
+    r = sync(c, cid, key)
+    while more(r):
+        r = sync(c, cid, key_of(r), window=512)
+    subject = "sent draft %s" % uuid.uuid4().hex
+    add = ('<Add><ClientId>cl-send</ClientId><ApplicationData xmlns:email2="Email2:">'
+           '<email:To>bob@example.test</email:To><email:Subject>%s</email:Subject>'
+           '<airsyncbase:Body><airsyncbase:Type>1</airsyncbase:Type>'
+           '<airsyncbase:Data>Sent from Drafts.</airsyncbase:Data></airsyncbase:Body>'
+           '<email2:Send/></ApplicationData></Add>' % subject)
+    r = sync(c, cid, key_of(r), commands=add)
+    resp = coll(r).find("{AirSync:}Responses/{AirSync:}Add")
+    assert resp.find("{AirSync:}Status").text == "1", r.xml
+    sid = resp.find("{AirSync:}ServerId").text
+    conn = imap("bob")
+    try:
+        deadline, got = time.time() + 15, []
+        while time.time() < deadline and not got:
+            conn.select("INBOX")
+            got = conn.uid("SEARCH", None, "SUBJECT", '"%s"' % subject)[1][0].split()
+            time.sleep(0.3)
+        assert got, "the draft was not delivered"
+        conn.select("Sent")
+        assert conn.uid("SEARCH", None, "SUBJECT", '"%s"' % subject)[1][0].split()
+        conn.select('"%s"' % name)
+        assert not conn.uid("SEARCH", None, "SUBJECT", '"%s"' % subject)[1][0].split()
+        r = sync(c, cid, key_of(r))
+        assert sid in deletes(r)
+    finally:
+        for box in ("INBOX", "Sent", name):
+            conn.select('"%s"' % box)
+            for u in conn.uid("SEARCH", None, "SUBJECT", '"%s"' % subject)[1][0].split():
+                conn.uid("STORE", u, "+FLAGS", "(\\Deleted)")
+            conn.expunge()
+        conn.logout()
