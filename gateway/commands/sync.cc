@@ -99,6 +99,8 @@ void run_next(const std::shared_ptr<SyncRun>& run) {
   for (const auto& f : run->folders)
     if (f.type == kFolderTypeDeletedItems && f.backend_ref.rfind(kImapRef, 0) == 0)
       target.trash_mailbox = f.backend_ref.substr(kImapRef.size());
+    else if (f.type == kFolderTypeSentItems && f.backend_ref.rfind(kImapRef, 0) == 0)
+      target.sent_mailbox = f.backend_ref.substr(kImapRef.size());
   const WbxmlElement* options = req.options ? &*req.options : nullptr;
   target.options = parse_email_options(options, request.eas->version);
   target.options.user_addresses.push_back(request.credentials.user);
@@ -112,8 +114,6 @@ void run_next(const std::shared_ptr<SyncRun>& run) {
     target.since = now - age;
   }
   uint32_t window = req.window_size.value_or(run->window_left);
-    else if (f.type == kFolderTypeSentItems && f.backend_ref.rfind(kImapRef, 0) == 0)
-      target.sent_mailbox = f.backend_ref.substr(kImapRef.size());
   if (window == 0 || window > kMaxWindowSize) window = window == 0 ? kDefaultWindowSize : kMaxWindowSize;
   target.window_size = window;
   sync_email_collection(run->request, req, std::move(target), [run](WbxmlElement result) {
