@@ -89,6 +89,14 @@ struct Metrics::Families {
                      .Name("easgate_degraded_total")
                      .Help("Degraded paths taken (fallbacks, retries, skipped items), by cause")
                      .Register(r)),
+        push_wakeups(prometheus::BuildCounter()
+                         .Name("easgate_push_wakeups_total")
+                         .Help("Change reports that woke held requests, by source")
+                         .Register(r)),
+        push_superseded(prometheus::BuildCounter()
+                            .Name("easgate_push_superseded_total")
+                            .Help("Held Pings and Syncs ended by a newer request of the device")
+                            .Register(r)),
         access_decisions(prometheus::BuildCounter()
                              .Name("easgate_access_decisions_total")
                              .Help("Governance decisions on requests, by state and reason kind")
@@ -108,6 +116,8 @@ struct Metrics::Families {
         auth_failures_by(auth_failures, {"reason"}, kMaxSeries),
         connections_by(connections, {"listener"}, kMaxSeries),
         degraded_by(degraded, {"cause"}, kMaxSeries),
+        push_wakeups_by(push_wakeups, {"source"}, kMaxSeries),
+        push_superseded_total(push_superseded.Add({})),
         access_decisions_by(access_decisions, {"state", "reason"}, kMaxSeries) {}
 
   prometheus::Family<prometheus::Counter>& requests;             // easgate_requests_total
@@ -120,6 +130,8 @@ struct Metrics::Families {
   prometheus::Family<prometheus::Counter>& auth_failures;        // easgate_auth_failures_total
   prometheus::Family<prometheus::Gauge>& connections;            // easgate_connections_open
   prometheus::Family<prometheus::Counter>& degraded;             // easgate_degraded_total
+  prometheus::Family<prometheus::Counter>& push_wakeups;         // easgate_push_wakeups_total
+  prometheus::Family<prometheus::Counter>& push_superseded;      // ..._push_superseded_total
   prometheus::Family<prometheus::Counter>& access_decisions;     // ..._access_decisions_total
   prometheus::Family<prometheus::Gauge>& build_info;             // easgate_build_info
 
@@ -134,6 +146,8 @@ struct Metrics::Families {
   LabelCache<prometheus::Counter> auth_failures_by;        // reason
   LabelCache<prometheus::Gauge> connections_by;            // listener
   LabelCache<prometheus::Counter> degraded_by;             // cause
+  LabelCache<prometheus::Counter> push_wakeups_by;         // source
+  prometheus::Counter& push_superseded_total;              // the one superseded series
   LabelCache<prometheus::Counter> access_decisions_by;     // state, reason
 };
 
@@ -195,6 +209,12 @@ void Metrics::record_access_decision(std::string_view state, std::string_view re
 void Metrics::record_degraded(std::string_view cause) {
   families_->degraded_by.get({cause}).Increment();
 }
+
+void Metrics::record_push_wakeup(std::string_view source) {
+  families_->push_wakeups_by.get({source}).Increment();
+}
+
+void Metrics::record_push_superseded() { families_->push_superseded_total.Increment(); }
 
 std::string Metrics::render_text() const {
   try {

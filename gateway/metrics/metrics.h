@@ -73,6 +73,12 @@ class Metrics {
   void record_access_decision(std::string_view state, std::string_view reason_kind);
   // easgate_degraded_total{cause}: every degraded path (STYLE.md habit 9).
   void record_degraded(std::string_view cause);
+  // easgate_push_wakeups_total{source}: change reports accepted by the push hub, by where
+  // they came from ("push_endpoint", "imap_notify", "imap_idle", "poll").
+  void record_push_wakeup(std::string_view source);
+  // easgate_push_superseded_total: held Pings / hanging Syncs ended by a newer request of
+  // the same device (MS-ASCMD 3.2.5).
+  void record_push_superseded();
 
   // Prometheus text exposition format 0.0.4 of every family, for GET /metrics.
   std::string render_text() const;

@@ -144,3 +144,17 @@ TEST_CASE("concurrent increments are not lost") {
   CHECK(has(text, "easgate_requests_total{command=\"Ping\",eas_status=\"1\",http_status=\"200\"} 10000\n"));
   CHECK(has(text, "easgate_connections_open{listener=\"a\"} 0\n"));
 }
+
+TEST_CASE("push wake-ups count by source; superseded held requests count once each") {
+  Metrics m("1");
+  CHECK(has(m.render_text(), "easgate_push_superseded_total 0\n"));
+  m.record_push_wakeup("push_endpoint");
+  m.record_push_wakeup("push_endpoint");
+  m.record_push_wakeup("poll");
+  m.record_push_superseded();
+  const std::string text = m.render_text();
+  CHECK(has(text, "# TYPE easgate_push_wakeups_total counter\n"));
+  CHECK(has(text, "easgate_push_wakeups_total{source=\"push_endpoint\"} 2\n"));
+  CHECK(has(text, "easgate_push_wakeups_total{source=\"poll\"} 1\n"));
+  CHECK(has(text, "easgate_push_superseded_total 1\n"));
+}
