@@ -153,6 +153,7 @@ int serve(const std::string& config_path) {
   const int workers = static_cast<int>(config.server.workers);
   auto eas_router = std::make_shared<PerWorkerHandler>(workers);
   PushHub push_hub(static_cast<size_t>(workers), ping_limits_from(config.eas.ping));
+  push_hub.set_metrics(&metrics);
   // The admin listener also takes Dovecot's push notifications (/push/dovecot).
   auto admin = std::make_shared<PushEndpoint>(push_hub, config.push.endpoint_secret,
                                               config.auth.default_domain,

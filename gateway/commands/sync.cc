@@ -1,9 +1,11 @@
 #include "gateway/commands/sync.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "gateway/commands/sync_dav.h"
 #include "gateway/commands/sync_email.h"
+#include "gateway/commands/sync_wait.h"
 #include "gateway/config/gateway_config.h"
 #include "gateway/core/clock.h"
 #include "gateway/core/log.h"
@@ -37,6 +39,7 @@ struct SyncRun {
   std::vector<FolderEntry> folders;
   std::vector<WbxmlElement> results;
   uint32_t window_left = 0;  // top-level WindowSize shared by the collections (14.1+)
+  uint32_t hold_seconds = 0;  // Wait / HeartbeatInterval: hold when nothing is found
 };
 
 const FolderEntry* find_folder(const std::vector<FolderEntry>& folders, std::string_view id) {
@@ -56,6 +59,16 @@ int clamp_filter(int requested, uint32_t policy_max) {
 void run_next(const std::shared_ptr<SyncRun>& run);
 
 void finish(const std::shared_ptr<SyncRun>& run) {
+  // Direct Push (sync_wait.h): nothing to send yet, so wait for a change and run again.
+  uint32_t hold = std::exchange(run->hold_seconds, 0);
+  if (hold > 0 && sync_found_nothing(run->sync, run->results) &&
+      hold_sync(run->request, run->sync, run->folders, hold, [run] {
+        run->results.clear();
+        run->window_left = run->sync.window_size.value_or(kDefaultWindowSize);
+        run_next(run);
+      }))
+    return;
+  update_cached_sync_keys(*run->request, run->results);
   WbxmlDocument doc;
   doc.root = WbxmlElement(as::kSync);
   WbxmlElement& list = doc.root.add_child(as::kCollections);
@@ -125,13 +138,13 @@ void run_next(const std::shared_ptr<SyncRun>& run) {
 }  // namespace
 
 void SyncHandler::handle(std::shared_ptr<RequestContext> request) {
-  if (!request->body) {
-    // MS-ASCMD 2.2.3.177.17 Status 13: an empty Sync repeats a cached request; none is
-    // cached yet (Direct Push issue).
-    reply_status(request, kSyncIncompleteRequest);
+  // Empty request, Partial, Wait / HeartbeatInterval (sync_wait.h).
+  SyncPlan plan = plan_sync_request(*request);
+  if (plan.status != 0) {
+    reply_sync_plan_error(*request, plan);
     return;
   }
-  auto parsed = parse_sync_request(*request->body);
+  auto parsed = parse_sync_request(plan.document);
   if (!parsed.is_ok()) {
     log_info("sync").msg("bad Sync request").kv("error", parsed.status().message());
     reply_status(request, kSyncProtocolError);
@@ -157,6 +170,7 @@ void SyncHandler::handle(std::shared_ptr<RequestContext> request) {
   }
   run->sync = std::move(parsed).value();
   run->window_left = run->sync.window_size.value_or(kDefaultWindowSize);
+  run->hold_seconds = plan.hold_seconds;
   run_next(run);
 }
 

@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "gateway/metrics/metrics.h"
 #include "gateway/push/worker_push.h"
 
 namespace easgate {
@@ -86,6 +87,7 @@ std::optional<HeldRef> PushHub::find_held(const std::string& user, const std::st
 
 void PushHub::end_held(HeldRef ref, int status) {
   superseded_.fetch_add(1);
+  if (metrics_ != nullptr) metrics_->record_push_superseded();
   post_to(ref.worker, [this, ref, status] {
     if (WorkerPush* push = worker_push(ref.worker)) push->end(ref.id, status);
   });
@@ -107,6 +109,7 @@ bool PushHub::wake_user(const std::string& user, WakeEvent event) {
   }
   if (targets.empty()) return false;
   wakes_[static_cast<size_t>(event.source)].fetch_add(1);
+  if (metrics_ != nullptr) metrics_->record_push_wakeup(wake_source_name(event.source));
   for (size_t w : targets) {
     post_to(w, [this, w, user, event] {
       if (WorkerPush* push = worker_push(w)) push->on_wake(user, event);
@@ -157,6 +160,25 @@ PushHubStats PushHub::stats() const {
   s.superseded = superseded_.load();
   for (size_t i = 0; i < kWakeSourceCount; ++i) s.wakes[i] = wakes_[i].load();
   return s;
+}
+
+std::optional<WbxmlDocument> PushHub::cached_sync(const std::string& user,
+                                                  const std::string& device_id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = sync_cache_.find(device_key(user, device_id));
+  if (it == sync_cache_.end()) return std::nullopt;
+  return it->second;
+}
+
+void PushHub::cache_sync(const std::string& user, const std::string& device_id,
+                         std::optional<WbxmlDocument> document) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!document) {
+    sync_cache_.erase(device_key(user, device_id));
+    return;
+  }
+  // A few KB per device that syncs (one request each).
+  sync_cache_[device_key(user, device_id)] = std::move(*document);
 }
 
 }  // namespace easgate

@@ -19,10 +19,12 @@
 #include <unordered_map>
 #include <vector>
 
+#include "gateway/eas/wbxml/wbxml_element.h"
 #include "gateway/push/ping_request.h"
 
 namespace easgate {
 
+class Metrics;
 class WorkerPush;
 
 // Where a change report came from (metrics and logs).
@@ -102,11 +104,22 @@ class PushHub {
   std::optional<RememberedPing> remembered(const std::string& user, const std::string& device_id);
   void remember(const std::string& user, const std::string& device_id, RememberedPing ping);
 
+  // The last full Sync request of a device, without client commands (MS-ASCMD 2.2.1.21.1:
+  // an empty Sync request repeats it; 2.2.3.124 Partial completes it). Process-wide because
+  // a device's next connection may land on another worker; memory only.
+  std::optional<WbxmlDocument> cached_sync(const std::string& user, const std::string& device_id);
+  // Replaces the cached request (nullopt drops it).
+  void cache_sync(const std::string& user, const std::string& device_id,
+                  std::optional<WbxmlDocument> document);
+
   // Current bounds (SIGHUP may replace them).
   PingLimits limits() const;
   void set_limits(PingLimits limits);
 
   PushHubStats stats() const;
+  // Start-up (before serving): where wake-ups and supersedes are counted
+  // (easgate_push_wakeups_total, easgate_push_superseded_total); nullptr: nowhere.
+  void set_metrics(Metrics* metrics) { metrics_ = metrics; }
 
  private:
   struct Slot {
@@ -125,11 +138,13 @@ class PushHub {
   mutable std::mutex mu_;
   std::unordered_map<std::string, UserEntry> users_;                  // guarded by mu_
   std::unordered_map<std::string, RememberedPing> remembered_;        // guarded by mu_
+  std::unordered_map<std::string, WbxmlDocument> sync_cache_;         // guarded by mu_
   PingLimits limits_;                                                 // guarded by mu_
   uint64_t held_ = 0;                                                 // guarded by mu_
   std::atomic<uint64_t> superseded_{0};
   std::array<std::atomic<uint64_t>, kWakeSourceCount> wakes_{};
   std::atomic<bool> draining_{false};
+  Metrics* metrics_ = nullptr;  // set once before serving; thread-safe itself
 };
 
 }  // namespace easgate

@@ -14,6 +14,8 @@
 #include "gateway/metrics/metrics.h"
 #include "gateway/pipeline/request_context.h"
 #include "gateway/push/ping_request.h"
+#include "gateway/push/sync_cursor_baseline.h"
+#include "gateway/store/state_store.h"
 
 namespace easgate {
 namespace {
@@ -55,6 +57,8 @@ struct WorkerPush::HeldPing {
   std::string device_id;   // MS-ASHTTP DeviceId
   std::vector<WatchedFolder> folders;
   event* timer = nullptr;  // heartbeat
+  EndHandler on_end;       // hanging Sync: answers instead of a Ping response
+  const char* command = kPingLabel;  // easgate_held_requests label
 
   ~HeldPing() {
     if (timer != nullptr) event_free(timer);
@@ -122,6 +126,10 @@ void WorkerPush::UserWatch::on_poll(evutil_socket_t, short, void* arg) {
   std::shared_ptr<UserWatch> watch = it->second;
   WakeEvent event;
   event.source = WakeSource::kPoll;
+  // The interval check bypasses the hub; count it here (easgate_push_wakeups_total).
+  if (Metrics* metrics = owner->services_.metrics) {
+    metrics->record_push_wakeup(wake_source_name(event.source));
+  }
   owner->probe(watch, &event);
   owner->arm_poll(*watch);
 }
@@ -133,7 +141,7 @@ WorkerPush::WorkerPush(size_t worker_index, WorkerServices& services, PushHub& h
 WorkerPush::~WorkerPush() {
   for (auto& [id, ping] : held_) {
     hub_.release(ping->user, ping->device_id, HeldRef{worker_index_, id});
-    if (services_.metrics) services_.metrics->held_request_finished(kPingLabel);
+    if (services_.metrics) services_.metrics->held_request_finished(ping->command);
   }
   held_.clear();
   users_.clear();
@@ -150,9 +158,14 @@ WorkerPush::UserWatch& WorkerPush::watch_for(const std::string& user) {
 }
 
 void WorkerPush::hold(std::shared_ptr<RequestContext> request, uint32_t heartbeat_seconds,
-                      std::vector<WatchedFolder> folders) {
+                      std::vector<WatchedFolder> folders, EndHandler on_end,
+                      const char* command) {
   if (draining_ || hub_.draining()) {
     // Shutting down: the device reconnects (to another node or after the restart).
+    if (on_end) {
+      on_end(kPingExpired, {});
+      return;
+    }
     request->reply_wbxml(ping_response(kPingExpired, {}, 0, 0), kPingExpired);
     return;
   }
@@ -164,6 +177,31 @@ void WorkerPush::hold(std::shared_ptr<RequestContext> request, uint32_t heartbea
   ping->user = user;
   ping->device_id = device_id;
   ping->folders = std::move(folders);
+  ping->on_end = std::move(on_end);
+  ping->command = command;
+  // Baselines from the cursor of the device's last Sync of each folder.
+  std::vector<std::string> ready;
+  bool cursor_based = false;
+  for (auto& f : ping->folders) {
+    auto generation = services_.store->load_current_collection_state(
+        CollectionKey{request->credentials.user, device_id, f.id});
+    if (!generation.is_ok()) {
+      // Never synced (kNotFound): the marker read now is the baseline.
+      if (generation.status().kind() != ErrorKind::kNotFound &&
+          first_time_for_cause("push.cursor_load_failed")) {
+        log_warn(kComponent).msg("cannot read the sync cursor; baseline from the backend")
+            .kv("error", generation.status().to_string());
+      }
+      continue;
+    }
+    auto baseline = cursor_baseline(f.backend, *generation);
+    if (!baseline) continue;
+    if (baseline->pending) ready.push_back(f.id);
+    if (!baseline->marker.empty()) {
+      f.baseline = std::move(baseline->marker);
+      cursor_based = true;
+    }
+  }
   ping->request = std::move(request);
   HeldRef ref{worker_index_, ping->id};
   if (auto previous = hub_.hold(user, device_id, ref)) {
@@ -177,14 +215,16 @@ void WorkerPush::hold(std::shared_ptr<RequestContext> request, uint32_t heartbea
   event_base* loop = services_.loop;
   // The client went away: free the Ping on the next turn (not inside the session's close).
   ping->request->set_on_abort([this, id, loop] { defer(loop, [this, id] { forget(id); }); });
-  if (services_.metrics) services_.metrics->held_request_started(kPingLabel);
+  if (services_.metrics) services_.metrics->held_request_started(ping->command);
 
   UserWatch& watch = watch_for(user);
   watch.credentials = ping->request->credentials;
   watch.pings.insert(id);
-  // Baselines from the user's shared markers; anything unknown needs one check.
-  bool need_probe = false;
+  // Other baselines from the user's shared markers; anything unknown needs one check. A
+  // cursor baseline needs a fresh read too: the shared markers may predate the change.
+  bool need_probe = cursor_based;
   for (auto& f : ping->folders) {
+    if (!f.baseline.empty()) continue;
     const auto& markers = f.backend == FolderBackend::kMail ? watch.mail_markers
                                                             : watch.dav_markers;
     auto it = markers.find(f.ref);
@@ -192,6 +232,10 @@ void WorkerPush::hold(std::shared_ptr<RequestContext> request, uint32_t heartbea
     else need_probe = true;
   }
   held_.emplace(id, std::move(ping));
+  if (!ready.empty()) {
+    // MS-ASCMD 2.2.3.177.10 Status 2 at once: the last Sync left changes unsent.
+    defer(services_.loop, [this, id, ready] { answer(id, kPingChanges, ready); });
+  }
   log_debug(kComponent).msg("ping held").kv("user", user).kv("device_id", device_id)
       .kv("heartbeat_s", static_cast<uint64_t>(heartbeat_seconds)).kv("worker", worker_index_);
   std::shared_ptr<UserWatch> shared = users_[user];
@@ -387,7 +431,7 @@ void WorkerPush::evaluate(UserWatch& watch) {
       }
       if (f.baseline.empty()) {
         f.baseline = m->second;
-      } else if (f.baseline != m->second) {
+      } else if (marker_moved(f.backend, f.baseline, m->second)) {
         ids.push_back(f.id);
       }
     }
@@ -402,6 +446,7 @@ void WorkerPush::evaluate(UserWatch& watch) {
 void WorkerPush::answer(uint64_t id, int status, std::vector<std::string> changed) {
   std::unique_ptr<HeldPing> ping = take(id);
   if (!ping) return;  // already answered, superseded or aborted
+  if (ping->on_end) return ping->on_end(status, std::move(changed));
   ping->request->reply_wbxml(ping_response(status, changed, 0, 0), status);
 }
 
@@ -426,7 +471,7 @@ std::unique_ptr<WorkerPush::HeldPing> WorkerPush::take(uint64_t id) {
   held_.erase(h);
   evtimer_del(ping->timer);
   hub_.release(ping->user, ping->device_id, HeldRef{worker_index_, id});
-  if (services_.metrics) services_.metrics->held_request_finished(kPingLabel);
+  if (services_.metrics) services_.metrics->held_request_finished(ping->command);
   auto u = users_.find(ping->user);
   if (u != users_.end()) {
     u->second->pings.erase(id);

@@ -9,13 +9,18 @@
 // starts (IMAP "UIDVALIDITY/UIDNEXT/HIGHESTMODSEQ/MESSAGES", DAV sync-token or ctag); an
 // event re-reads the markers once per user and answers Status 2 with every folder whose
 // marker moved. Baselines come from the user's shared marker cache when it has one, so N
-// devices cost one STATUS per folder, not N. (The Sync engine's stored cursor is the
-// better baseline; SyncCursorBaseline in worker_push.cc is the switch for it.)
+// devices cost one STATUS per folder, not N. A folder the device has synced takes its
+// baseline from the cursor its last Sync committed instead (sync_cursor_baseline.h), so a
+// change that arrived between that Sync and the Ping is reported at once.
+//
+// A hanging Sync (MS-ASCMD 2.2.3.194 Wait / 2.2.3.90 HeartbeatInterval) is held the same
+// way with an EndHandler: on a change or at its end the handler answers, not a Ping reply.
 //
 // Threading: everything runs on the worker's loop; other threads reach it only through
 // PushHub, which posts.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -55,10 +60,17 @@ class WorkerPush {
   WorkerPush(const WorkerPush&) = delete;
   WorkerPush& operator=(const WorkerPush&) = delete;
 
+  // How a held request ends: Ping `status` (1 expired/superseded, 2 changes, 7 folder
+  // gone) and the ServerIds of the changed folders. Called once, on this worker's loop.
+  using EndHandler = std::function<void(int status, std::vector<std::string> changed)>;
+
   // Holds a validated Ping until a change, its heartbeat, a newer request of the device,
   // the client going away, or end_all(). Ends an older held request of the same device.
+  // With `on_end` (a hanging Sync) the handler answers instead of a Ping response;
+  // `command` labels easgate_held_requests.
   void hold(std::shared_ptr<RequestContext> request, uint32_t heartbeat_seconds,
-            std::vector<WatchedFolder> folders);
+            std::vector<WatchedFolder> folders, EndHandler on_end = {},
+            const char* command = "Ping");
 
   // From PushHub (posted): a change report for `user`.
   void on_wake(const std::string& user, const WakeEvent& event);

@@ -23,6 +23,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import urllib.request
 import uuid
 
 import pytest
@@ -391,3 +392,177 @@ def test_sighup_keeps_held_pings_and_sigterm_answers_them_with_status_1(mail_fol
         assert "config reloaded" in g.log()
     finally:
         g.stop()
+
+
+# --- Ping baselines from the Sync cursor, hanging Sync (issue 6 item 2) ---------------------
+
+AS = "AirSync"
+
+
+def sync_xml(fid, key, top="", collection_extra=""):
+    return ('<Sync xmlns="AirSync:"><Collections><Collection><SyncKey>%s</SyncKey>'
+            '<CollectionId>%s</CollectionId>%s</Collection></Collections>%s</Sync>'
+            % (key, fid, collection_extra, top))
+
+
+def sync_collection(r):
+    assert r.status == 200, (r.status, r.body)
+    return r.root.find("{AirSync:}Collections/{AirSync:}Collection")
+
+
+def synced_key(c, fid):
+    """Syncs `fid` until nothing is left; returns the SyncKey the device then holds."""
+    key = sync_collection(c.command("Sync", sync_xml(fid, 0))).find("{AirSync:}SyncKey").text
+    for _ in range(20):
+        col = sync_collection(c.command("Sync", sync_xml(fid, key)))
+        new = col.find("{AirSync:}SyncKey").text
+        if new == key and col.find("{AirSync:}MoreAvailable") is None:
+            return key
+        key = new
+    raise AssertionError("the collection never settled")
+
+
+def added_subjects(col):
+    return [a.find("{AirSync:}ApplicationData/{Email:}Subject").text
+            for a in col.findall("{AirSync:}Commands/{AirSync:}Add")]
+
+
+def wait_for_message(folder, count=1):
+    for _ in range(50):
+        m = imap()
+        n = int(m.status(folder, "(MESSAGES)")[1][0].split()[-1].rstrip(b")"))
+        m.logout()
+        if n >= count:
+            return
+        time.sleep(0.1)
+    raise AssertionError("the mail did not reach %s" % folder)
+
+
+def test_a_ping_reports_mail_that_arrived_after_the_last_sync_at_once(gw, mail_folder):
+    # The baseline is the cursor the device's last Sync stored, not the folder when the
+    # Ping starts: a mail between Sync and Ping is Status 2 at once (no heartbeat wait).
+    c = gw.client()
+    fid = folder_id(c, mail_folder)
+    synced_key(c, fid)
+    deliver(mail_folder, subject="between sync and ping")
+    wait_for_message(mail_folder)
+    t0 = time.time()
+    r = ping(c, heartbeat=60, folders=[fid])
+    assert status(r) == "2"
+    assert [f.text for f in r.findall("Folders/Folder", PG)] == [fid]
+    assert time.time() - t0 < 1.0
+    # Once the device synced it, the same Ping waits again (Status 1 at the heartbeat).
+    synced_key(c, fid)
+    t0 = time.time()
+    assert status(ping(c, heartbeat=5, folders=[fid])) == "1"
+    assert time.time() - t0 >= 4.5
+
+
+def test_a_hanging_sync_is_answered_with_the_new_mail(gw, mail_folder):
+    c = gw.client()
+    fid = folder_id(c, mail_folder)
+    key = synced_key(c, fid)
+    held = Background(lambda: c.command(
+        "Sync", sync_xml(fid, key, top="<HeartbeatInterval>60</HeartbeatInterval>")))
+    time.sleep(1.0)
+    assert held.held()
+    deliver(mail_folder, subject="woke the sync")
+    col = sync_collection(held.result(timeout=10))
+    assert col.find("{AirSync:}Status").text == "1"
+    assert col.find("{AirSync:}SyncKey").text != key
+    assert added_subjects(col) == ["woke the sync"]
+
+
+def test_a_hanging_sync_without_changes_ends_with_an_empty_response(gw, mail_folder):
+    c = gw.client()
+    fid = folder_id(c, mail_folder)
+    key = synced_key(c, fid)
+    t0 = time.time()
+    r = c.command("Sync", sync_xml(fid, key, top="<HeartbeatInterval>5</HeartbeatInterval>"))
+    # MS-ASCMD 2.2.1.21.2: no changes in the interval -> HTTP 200 without a body.
+    assert r.status == 200 and r.body == b""
+    assert 4.5 <= time.time() - t0 < 9
+
+
+def test_sync_wait_bounds_answer_status_14_with_the_limit(gw, mail_folder):
+    c = gw.client()
+    fid = folder_id(c, mail_folder)
+    key = synced_key(c, fid)
+    r = c.command("Sync", sync_xml(fid, key, top="<HeartbeatInterval>1</HeartbeatInterval>"))
+    assert r.find("Status", AS) == "14" and r.find("Limit", AS) == "5"
+    r = c.command("Sync", sync_xml(fid, key, top="<Wait>30</Wait>"))  # max_heartbeat 120s
+    assert r.find("Status", AS) == "14" and r.find("Limit", AS) == "2"
+    r = c.command("Sync", sync_xml(
+        fid, key, top="<Wait>1</Wait><HeartbeatInterval>60</HeartbeatInterval>"))
+    assert r.find("Status", AS) == "4"
+
+
+def test_empty_sync_request_repeats_the_cached_request(gw, mail_folder):
+    c = gw.client()
+    # Nothing cached for a new device: Status 13 (MS-ASCMD 2.2.3.177.17).
+    r = c.command("Sync", body=b"")
+    assert r.find("Status", AS) == "13"
+    fid = folder_id(c, mail_folder)
+    key = synced_key(c, fid)
+    deliver(mail_folder, subject="for the empty sync")
+    wait_for_message(mail_folder)
+    col = sync_collection(c.command("Sync", body=b""))  # the cached request, SyncKey `key`
+    assert added_subjects(col) == ["for the empty sync"]
+    new_key = col.find("{AirSync:}SyncKey").text
+    assert new_key != key
+    # The cache took the new SyncKey: the next empty request continues from it.
+    r = c.command("Sync", body=b"")
+    col = sync_collection(r)
+    assert col is not None, r.xml
+    assert col.find("{AirSync:}SyncKey").text == new_key
+    assert col.find("{AirSync:}Commands") is None
+
+
+def test_partial_sync_completes_the_cached_request(gw, mail_folder):
+    c = gw.client()
+    # Partial without a cached request: Status 13.
+    r = c.command("Sync", '<Sync xmlns="AirSync:"><Partial/></Sync>')
+    assert r.find("Status", AS) == "13"
+    fid = folder_id(c, mail_folder)
+    synced_key(c, fid)  # caches the request for the collection
+    # Only the interval is sent; the collection comes from the cached request.
+    held = Background(lambda: c.command(
+        "Sync", '<Sync xmlns="AirSync:"><HeartbeatInterval>60</HeartbeatInterval>'
+                '<Partial/></Sync>'))
+    time.sleep(1.0)
+    assert held.held()
+    deliver(mail_folder, subject="partial woke")
+    col = sync_collection(held.result(timeout=10))
+    assert col.find("{AirSync:}CollectionId").text == fid
+    assert added_subjects(col) == ["partial woke"]
+
+
+def test_a_newer_request_of_the_device_ends_the_held_sync(gw, mail_folder):
+    device = "PUSHHS%s" % uuid.uuid4().hex[:8]
+    c = gw.client(device_id=device)
+    fid = folder_id(c, mail_folder)
+    key = synced_key(c, fid)
+    held = Background(lambda: c.command(
+        "Sync", sync_xml(fid, key, top="<HeartbeatInterval>60</HeartbeatInterval>")))
+    time.sleep(1.0)
+    assert held.held()
+    second = Background(lambda: ping(gw.client(device_id=device), heartbeat=5, folders=[fid]))
+    r = held.result(timeout=3)
+    assert r.status == 200 and r.body == b""  # ended as "no changes"
+    assert status(second.result(timeout=10)) == "1"
+    # A newer Sync ends a held Sync too.
+    held = Background(lambda: c.command(
+        "Sync", sync_xml(fid, key, top="<HeartbeatInterval>60</HeartbeatInterval>")))
+    time.sleep(1.0)
+    assert held.held()
+    sync_collection(gw.client(device_id=device).command("Sync", sync_xml(fid, key)))
+    r = held.result(timeout=3)
+    assert r.status == 200 and r.body == b""
+    with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % gw.admin_port,
+                                timeout=10) as m:
+        metrics = m.read().decode()
+    superseded = [line for line in metrics.splitlines()
+                  if line.startswith("easgate_push_superseded_total")]
+    assert superseded and float(superseded[0].split()[-1]) >= 2
+    assert 'easgate_held_requests{command="Sync"}' in metrics
+    assert "easgate_push_wakeups_total" in metrics
