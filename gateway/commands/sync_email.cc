@@ -6,10 +6,7 @@
 #include <set>
 
 #include "backends/api/mail_store.h"
-#include "backends/api/mail_submitter.h"
-#include "backends/mime/compose.h"
-#include "backends/mime/email_fields.h"
-#include "gateway/commands/client_email_item.h"
+#include "gateway/commands/sync_email_run.h"
 #include "gateway/core/clock.h"
 #include "gateway/core/log.h"
 #include "gateway/metrics/metrics.h"
@@ -18,11 +15,8 @@
 #include "gateway/sync/email_sync_state.h"
 
 namespace easgate {
-namespace {
+namespace email_sync {
 
-namespace as = tag::air_sync;
-
-constexpr char kLog[] = "sync";
 // A message larger than this is fetched alone after its window (bounded window memory).
 constexpr uint64_t kWindowMessageBytes = 1024 * 1024;
 
@@ -32,57 +26,6 @@ std::optional<uint32_t> parse_u32(std::string_view text) {
   if (ec != std::errc() || p != text.data() + text.size() || text.empty()) return std::nullopt;
   return v;
 }
-
-// One server change of the window, ready to be written.
-struct ServedChange {
-  std::string server_id;  // the item's ServerId
-  uint32_t uid = 0;       // its UID
-  MessageFlags flags;     // flags to show
-};
-
-// State of one collection while its backend calls are outstanding.
-struct EmailCollectionRun {
-  std::shared_ptr<RequestContext> request;
-  SyncCollectionRequest req;
-  EmailCollectionTarget target;
-  std::function<void(WbxmlElement)> done;
-
-  CollectionKey key;
-  uint32_t generation = 0;      // the client's SyncKey
-  bool retry = false;           // the client holds the previous generation
-  uint32_t uidvalidity = 0;     // folder identity at `generation`
-  EmailCursor cursor;           // cursor at `generation`, moved by collected changes
-  EmailPendingWindow pending;   // list still to send, grown by collected changes
-  bool map_changed = false;     // client commands changed the item map
-  std::string base_cursor;      // the cursor text stored with `generation`
-
-  std::map<std::string, uint32_t> uid_of;   // client ServerId -> UID (known ones)
-  std::set<uint32_t> client_touched;        // UIDs changed or deleted by this request
-  std::map<uint32_t, uint64_t> own_modseq;  // MODSEQ our own flag stores produced
-  std::vector<std::string> removed;         // ServerIds leaving the map
-  // Drafts the device added and the gateway appended: (ClientId, UID), request order.
-  std::vector<std::pair<std::string, uint32_t>> client_adds;
-  // Drafts sent and removed by this request: mapped now, deleted by the next window.
-  std::vector<uint32_t> sent_drafts;
-  WbxmlElement responses{as::kResponses};   // AirSync:Responses being built
-  std::optional<std::map<uint32_t, MessageMeta>> meta;  // per-message metadata, loaded on use
-
-  // The window being served.
-  std::vector<std::string> deleted_ids;
-  std::vector<ServedChange> changed;
-  std::vector<FetchedMessage> added;
-  size_t served_deletes = 0;  // pending.deletes consumed by this window
-  size_t served_changes = 0;  // pending.changes consumed
-  size_t served_adds = 0;     // pending.adds consumed
-
-  MailStore& mail() { return *request->services.mail_store; }
-  StateStore& store() { return *request->services.store; }
-  MailboxRef folder() const { return MailboxRef{target.mailbox, uidvalidity}; }
-  MessageMetaKey meta_key() const {
-    return MessageMetaKey{request->credentials.user, target.mailbox, uidvalidity};
-  }
-};
-using Run = std::shared_ptr<EmailCollectionRun>;
 
 void collect(const Run& run);
 void serve_window(const Run& run);
@@ -124,86 +67,6 @@ void add_response(const Run& run, Tag op, std::string_view server_id, int status
   WbxmlElement& e = run->responses.add_child(op);
   e.add_text(as::kServerId, std::string(server_id));
   e.add_text(as::kStatus, std::to_string(status));
-}
-
-// ---- message metadata: follow-up flag details, last verb --------------------------------
-//
-// Kept per message (user, mailbox, UIDVALIDITY, UID), not per device or collection, so a
-// device resync and the user's other devices see the same flag; IMAP \Flagged stays the
-// truth for "is it flagged" (another IMAP client removing it clears an active flag), and
-// \Answered / $Forwarded for "was it replied to" (MS-ASEMAIL 2.2.2.34, 2.2.2.46).
-
-const std::map<uint32_t, MessageMeta>& meta_of(const Run& run) {
-  if (!run->meta) {
-    run->meta.emplace();
-    auto rows = run->store().list_message_meta(run->meta_key());
-    if (!rows.is_ok()) {
-      log_warn(kLog).msg("message metadata unreadable").kv("error", rows.status().to_string());
-      run->request->services.metrics->record_degraded("sync_message_meta_unreadable");
-    } else {
-      for (auto& [uid, text] : *rows)
-        if (auto m = decode_message_meta(text)) (*run->meta)[uid] = std::move(*m);
-    }
-  }
-  return *run->meta;
-}
-
-void put_meta(const Run& run, uint32_t uid, const MessageMeta& meta) {
-  Status st = run->store().put_message_meta(run->meta_key(), uid, encode_message_meta(meta),
-                                            run->request->services.clock->wall_now());
-  if (!st.is_ok()) log_warn(kLog).msg("message metadata not saved").kv("error", st.to_string());
-  if (run->meta) {
-    if (meta.empty()) run->meta->erase(uid);
-    else (*run->meta)[uid] = meta;
-  }
-}
-
-// Replaces the plain email:Flag and email2:LastVerbExecuted that append_email_item /
-// append_email_flag_state wrote in `data` with the kept details, when IMAP still agrees.
-void show_meta(const Run& run, uint32_t uid, const MessageFlags& flags, WbxmlElement& data) {
-  const auto& all = meta_of(run);
-  auto it = all.find(uid);
-  if (it == all.end()) return;
-  MessageMeta meta = it->second;
-  // Active without \Flagged: cleared by another client. Complete with \Flagged: flagged
-  // again elsewhere (the old completion no longer applies). Either way IMAP wins.
-  if (meta.flag && (meta.flag->status == 2) != flags.flagged) {
-    meta.flag.reset();
-    put_meta(run, uid, meta);
-  }
-  bool verb_holds = (meta.last_verb == 3 && flags.forwarded) ||
-                    (meta.last_verb != 3 && meta.last_verb != 0 && flags.answered);
-  auto& kids = data.mutable_children();
-  for (size_t i = 0; i < kids.size(); ++i) {
-    WbxmlElement& e = kids[i];
-    if (e.is(tag::email::kFlag) && meta.flag) {
-      e = WbxmlElement(tag::email::kFlag);
-      e.add_text(tag::email::kStatus, std::to_string(meta.flag->status));
-      for (const FlagMeta::Field& f : meta.flag->fields) e.add_text(Tag{f.page, f.token}, f.text);
-    } else if (e.is(tag::email2::kLastVerbExecuted) && verb_holds) {
-      e.set_text(std::to_string(meta.last_verb));
-      if (meta.last_verb_time > 0) {
-        WbxmlElement when(tag::email2::kLastVerbExecutionTime);
-        when.set_text(mime::format_eas_date(meta.last_verb_time));
-        kids.insert(kids.begin() + static_cast<std::ptrdiff_t>(i) + 1, std::move(when));
-        return;  // Flag comes before LastVerbExecuted
-      }
-    }
-  }
-}
-
-// Records the Flag the device set with its Change (only where the server did not win).
-void save_flag_meta(const Run& run) {
-  for (const EmailClientChange& c : run->req.changes) {
-    if (!c.flag) continue;
-    auto it = run->uid_of.find(c.server_id);
-    if (it == run->uid_of.end() || !run->client_touched.count(it->second)) continue;
-    auto known = meta_of(run).find(it->second);
-    MessageMeta meta = known != meta_of(run).end() ? known->second : MessageMeta{};
-    if (*c.flag == FlagStatus::kCleared) meta.flag.reset();
-    else meta.flag = FlagMeta{static_cast<int>(*c.flag), c.flag_fields};
-    put_meta(run, it->second, meta);
-  }
 }
 
 // ---- the first Sync: SyncKey 0 -> 1, no items (MS-ASCMD 2.2.3.166.4) ---------------------
@@ -417,100 +280,6 @@ void apply_changes(const Run& run) {
 }
 
 void apply_fetches(const Run& run);
-
-void refuse_add(const Run& run, const ClientAdd& a, int status) {
-  WbxmlElement& e = run->responses.add_child(as::kAdd);
-  e.add_text(as::kClientId, a.client_id);
-  e.add_text(as::kStatus, std::to_string(status));
-}
-
-// email2:Send (MS-ASEMAIL 2.2.2.68, 16.0): the stored draft `uid` is submitted with the
-// user's credentials, copied to Sent Items and removed from Drafts (the next Sync reports
-// the Delete). A failed submission leaves the draft where it is (logged, counted).
-void send_draft(const Run& run, uint32_t uid, std::string message, std::function<void()> next) {
-  RequestContext& request = *run->request;
-  OutgoingMessage out;
-  out.envelope_from = request.credentials.user;
-  out.envelope_to = mime::envelope_recipients(message).value();
-  out.rfc822 = mime::strip_bcc(message);
-  request.services.mail_submitter->submit(
-      request.credentials, std::move(out), [run, uid, message, next](Status st) {
-        if (!st.is_ok()) {
-          run->request->services.metrics->record_degraded("sync_draft_send_failed");
-          log_warn(kLog).msg("draft not sent; kept in Drafts").kv("error", st.to_string());
-          return next();
-        }
-        auto remove = [run, uid, next] {
-          run->mail().expunge_messages(run->request->credentials, run->folder(), {uid},
-                                       [run, uid, next](Status gone) {
-            if (!gone.is_ok()) log_warn(kLog).msg("sent draft not removed").kv("error", gone.to_string());
-            else run->sent_drafts.push_back(uid);
-            next();
-          });
-        };
-        if (run->target.sent_mailbox.empty()) return remove();
-        MessageFlags seen;
-        seen.seen = true;
-        run->mail().append_message(run->request->credentials, run->target.sent_mailbox, seen, 0,
-                                   message, [remove](Result<AppendResult> copied) {
-          if (!copied.is_ok())
-            log_warn(kLog).msg("sent draft not copied to Sent").kv("error", copied.status().to_string());
-          remove();
-        });
-      });
-}
-
-// Client Adds, one after the other (each is one APPEND).
-void apply_add(const Run& run, size_t i) {
-  if (i == run->req.adds.size()) return apply_fetches(run);
-  const ClientAdd& a = run->req.adds[i];
-  // MS-ASCMD 2.2.3.7.2: only Drafts (16.0+) and SMS items may be added to an Email
-  // collection. SMS (Class SMS) is not served yet: Status 6.
-  if (!run->target.drafts || run->request->eas->version < ProtocolVersion::v16_0() ||
-      !a.application_data || (!a.class_name.empty() && a.class_name != "Email")) {
-    refuse_add(run, a, kSyncConversionError);
-    return apply_add(run, i + 1);
-  }
-  auto item = parse_client_email_item(*a.application_data, a.class_name);
-  if (!item.is_ok() || !item->attachment_deletes.empty()) {
-    refuse_add(run, a, kSyncConversionError);
-    return apply_add(run, i + 1);
-  }
-  int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                    run->request->services.clock->wall_now().time_since_epoch()).count();
-  MessageFlags flags;
-  flags.draft = true;
-  flags.seen = true;
-  std::string message = compose_client_email(*item, run->request->credentials.user, now);
-  bool send = item->send;
-  if (send) {
-    auto to = mime::envelope_recipients(message);
-    if (!to.is_ok() || to->empty()) {  // nothing to send it to: refused, nothing stored
-      refuse_add(run, a, kSyncConversionError);
-      return apply_add(run, i + 1);
-    }
-  }
-  // The draft is stored first, so a failed submission never loses it.
-  run->mail().append_message(
-      run->request->credentials, run->target.mailbox, flags, 0, message,
-      [run, i, send, message](Result<AppendResult> r) {
-        const ClientAdd& a = run->req.adds[i];
-        if (!r.is_ok() || r->uid == 0 || (r->uidvalidity != 0 && r->uidvalidity != run->uidvalidity)) {
-          log_warn(kLog).msg("draft not stored")
-              .kv("error", r.is_ok() ? std::string("no APPENDUID") : r.status().to_string());
-          refuse_add(run, a, kSyncServerError);
-          return apply_add(run, i + 1);
-        }
-        // Mapped in the generation being committed; never echoed back as a server Add.
-        run->client_adds.emplace_back(a.client_id, r->uid);
-        run->client_touched.insert(r->uid);
-        run->map_changed = true;
-        if (!send) return apply_add(run, i + 1);
-        send_draft(run, r->uid, message, [run, i] { apply_add(run, i + 1); });
-      });
-}
-
-void apply_fetches_and_adds(const Run& run) { apply_add(run, 0); }
 
 void apply_fetches(const Run& run) {
   std::vector<uint32_t> uids;
@@ -805,9 +574,10 @@ void start(const Run& run) {
   apply_changes(run);
 }
 
-}  // namespace
+}  // namespace email_sync
 
 WbxmlElement sync_collection_status(const SyncCollectionRequest& collection, int status) {
+  namespace as = tag::air_sync;
   WbxmlElement c(as::kCollection);
   c.add_text(as::kSyncKey, collection.sync_key_text);
   c.add_text(as::kCollectionId, collection.collection_id);
@@ -818,6 +588,7 @@ WbxmlElement sync_collection_status(const SyncCollectionRequest& collection, int
 void sync_email_collection(std::shared_ptr<RequestContext> request,
                            SyncCollectionRequest collection, EmailCollectionTarget target,
                            std::function<void(WbxmlElement)> done) {
+  using namespace email_sync;
   auto run = std::make_shared<EmailCollectionRun>();
   run->key = CollectionKey{request->credentials.user, request->eas->device_id,
                            collection.collection_id};
@@ -827,23 +598,6 @@ void sync_email_collection(std::shared_ptr<RequestContext> request,
   run->target.window_size = std::clamp<uint32_t>(run->target.window_size, 1, 512);
   run->done = std::move(done);
   start(run);
-}
-
-void record_last_verb(RequestContext& request, const MailboxRef& mailbox, uint32_t uid, int verb) {
-  if (mailbox.uidvalidity == 0 || verb < 1 || verb > 3) return;
-  MessageMetaKey key{request.credentials.user, mailbox.name, mailbox.uidvalidity};
-  StateStore& store = *request.services.store;
-  MessageMeta meta;
-  if (auto rows = store.list_message_meta(key); rows.is_ok()) {
-    for (const auto& [u, text] : *rows)
-      if (u == uid)
-        if (auto m = decode_message_meta(text)) meta = std::move(*m);
-  }
-  auto now = request.services.clock->wall_now();
-  meta.last_verb = verb;
-  meta.last_verb_time = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-  Status st = store.put_message_meta(key, uid, encode_message_meta(meta), now);
-  if (!st.is_ok()) log_warn(kLog).msg("last verb not saved").kv("error", st.to_string());
 }
 
 }  // namespace easgate

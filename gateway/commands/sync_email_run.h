@@ -1,0 +1,96 @@
+#pragma once
+// Internal to the Email Sync engine (sync_email*.cc): the state of one collection run and
+// the steps the engine's files call in each other. Not an API: use sync_email.h.
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "backends/api/mail_store.h"
+#include "gateway/commands/sync_email.h"
+#include "gateway/pipeline/request_context.h"
+#include "gateway/store/state_store.h"
+#include "gateway/sync/email_sync_state.h"
+
+namespace easgate::email_sync {
+
+namespace as = tag::air_sync;
+
+inline constexpr char kLog[] = "sync";
+
+// One server change of the window, ready to be written.
+struct ServedChange {
+  std::string server_id;  // the item's ServerId
+  uint32_t uid = 0;       // its UID
+  MessageFlags flags;     // flags to show
+};
+
+// State of one collection while its backend calls are outstanding.
+struct EmailCollectionRun {
+  std::shared_ptr<RequestContext> request;
+  SyncCollectionRequest req;
+  EmailCollectionTarget target;
+  std::function<void(WbxmlElement)> done;
+
+  CollectionKey key;
+  uint32_t generation = 0;      // the client's SyncKey
+  bool retry = false;           // the client holds the previous generation
+  uint32_t uidvalidity = 0;     // folder identity at `generation`
+  EmailCursor cursor;           // cursor at `generation`, moved by collected changes
+  EmailPendingWindow pending;   // list still to send, grown by collected changes
+  bool map_changed = false;     // client commands changed the item map
+  std::string base_cursor;      // the cursor text stored with `generation`
+
+  std::map<std::string, uint32_t> uid_of;   // client ServerId -> UID (known ones)
+  std::set<uint32_t> client_touched;        // UIDs changed or deleted by this request
+  std::map<uint32_t, uint64_t> own_modseq;  // MODSEQ our own flag stores produced
+  std::vector<std::string> removed;         // ServerIds leaving the map
+  // Drafts the device added and the gateway appended: (ClientId, UID), request order.
+  std::vector<std::pair<std::string, uint32_t>> client_adds;
+  // Drafts sent and removed by this request: mapped now, deleted by the next window.
+  std::vector<uint32_t> sent_drafts;
+  WbxmlElement responses{as::kResponses};   // AirSync:Responses being built
+  std::optional<std::map<uint32_t, MessageMeta>> meta;  // per-message metadata, loaded on use
+
+  // The window being served.
+  std::vector<std::string> deleted_ids;
+  std::vector<ServedChange> changed;
+  std::vector<FetchedMessage> added;
+  size_t served_deletes = 0;  // pending.deletes consumed by this window
+  size_t served_changes = 0;  // pending.changes consumed
+  size_t served_adds = 0;     // pending.adds consumed
+
+  MailStore& mail() { return *request->services.mail_store; }
+  StateStore& store() { return *request->services.store; }
+  MailboxRef folder() const { return MailboxRef{target.mailbox, uidvalidity}; }
+  MessageMetaKey meta_key() const {
+    return MessageMetaKey{request->credentials.user, target.mailbox, uidvalidity};
+  }
+};
+using Run = std::shared_ptr<EmailCollectionRun>;
+
+// Answers the collection with `status` (logged when it is a server-side failure).
+void fail(const Run& run, int status, const Status& why);
+// MS-ASCMD Status 3 after the folder identity changed: drops the state.
+void invalid_key_reset(const Run& run, const Status& why);
+// A backend error as the collection's answer.
+void backend_failed(const Run& run, const Status& s);
+// Adds a Responses/<op> entry with ServerId and Status.
+void add_response(const Run& run, Tag op, std::string_view server_id, int status);
+
+// sync_email_meta.cc: per-message metadata (follow-up flag details, last verb).
+const std::map<uint32_t, MessageMeta>& meta_of(const Run& run);
+void show_meta(const Run& run, uint32_t uid, const MessageFlags& flags, WbxmlElement& data);
+void save_flag_meta(const Run& run);
+
+// sync_email_adds.cc: client Adds (drafts), then apply_fetches.
+void apply_fetches_and_adds(const Run& run);
+// sync_email.cc: client Fetches, then server changes.
+void apply_fetches(const Run& run);
+
+}  // namespace easgate::email_sync
