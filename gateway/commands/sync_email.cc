@@ -32,8 +32,11 @@ void serve_window(const Run& run);
 
 void fail(const Run& run, int status, const Status& why) {
   if (status == kSyncServerError || status == kSyncRetry) {
-    log_warn(kLog).msg("collection failed").kv("collection", run->req.collection_id)
-        .kv("status", status).kv("error", why.to_string());
+    log_warn(kLog)
+        .msg("collection failed")
+        .kv("collection", run->req.collection_id)
+        .kv("status", status)
+        .kv("error", why.to_string());
   }
   run->done(sync_collection_status(run->req, status));
 }
@@ -41,7 +44,9 @@ void fail(const Run& run, int status, const Status& why) {
 // MS-ASCMD 2.2.3.177.17 Status 3 after the folder's UIDVALIDITY changed: the old state is
 // worthless (RFC 3501 2.3.1.1), so drop it; the client starts again with SyncKey 0.
 void invalid_key_reset(const Run& run, const Status& why) {
-  log_info(kLog).msg("collection reset").kv("collection", run->req.collection_id)
+  log_info(kLog)
+      .msg("collection reset")
+      .kv("collection", run->req.collection_id)
       .kv("reason", why.message());
   run->request->services.metrics->record_degraded("sync_collection_reset");
   (void)run->store().reset_collection(run->key);
@@ -72,30 +77,30 @@ void add_response(const Run& run, Tag op, std::string_view server_id, int status
 // ---- the first Sync: SyncKey 0 -> 1, no items (MS-ASCMD 2.2.3.166.4) ---------------------
 
 void initial_sync(const Run& run) {
-  run->mail().folder_state(run->request->credentials, run->target.mailbox,
-                           [run](Result<MailFolderState> state) {
-    if (!run->request->client_alive()) return;
-    if (!state.is_ok()) return fail(run, status_for(state.status()), state.status());
-    EmailCursor cursor{state->highestmodseq, state->uidnext, state->messages};
-    EmailPendingWindow pending;
-    pending.initial_uid_max = state->uidnext > 1 ? state->uidnext - 1 : 0;
-    pending.since = run->target.since;
-    if (state->messages == 0) pending.initial_uid_max = 0;
-    CollectionCommit commit;
-    commit.base_generation = 0;
-    commit.folder_identity = std::to_string(state->uidvalidity);
-    commit.cursor = encode_cursor(cursor);
-    commit.pending_window = encode_pending_window(pending);
-    commit.now = run->request->services.clock->wall_now();
-    auto result = run->store().commit_collection_generation(run->key, commit);
-    if (!result.is_ok()) return fail(run, kSyncServerError, result.status());
-    WbxmlElement c(as::kCollection);
-    if (run->request->eas->version < ProtocolVersion::v14_0()) c.add_text(as::kClass, "Email");
-    c.add_text(as::kSyncKey, std::to_string(result->generation));
-    c.add_text(as::kCollectionId, run->req.collection_id);
-    c.add_text(as::kStatus, std::to_string(kSyncSuccess));
-    run->done(std::move(c));
-  });
+  run->mail().folder_state(
+      run->request->credentials, run->target.mailbox, [run](Result<MailFolderState> state) {
+        if (!run->request->client_alive()) return;
+        if (!state.is_ok()) return fail(run, status_for(state.status()), state.status());
+        EmailCursor cursor{state->highestmodseq, state->uidnext, state->messages};
+        EmailPendingWindow pending;
+        pending.initial_uid_max = state->uidnext > 1 ? state->uidnext - 1 : 0;
+        pending.since = run->target.since;
+        if (state->messages == 0) pending.initial_uid_max = 0;
+        CollectionCommit commit;
+        commit.base_generation = 0;
+        commit.folder_identity = std::to_string(state->uidvalidity);
+        commit.cursor = encode_cursor(cursor);
+        commit.pending_window = encode_pending_window(pending);
+        commit.now = run->request->services.clock->wall_now();
+        auto result = run->store().commit_collection_generation(run->key, commit);
+        if (!result.is_ok()) return fail(run, kSyncServerError, result.status());
+        WbxmlElement c(as::kCollection);
+        if (run->request->eas->version < ProtocolVersion::v14_0()) c.add_text(as::kClass, "Email");
+        c.add_text(as::kSyncKey, std::to_string(result->generation));
+        c.add_text(as::kCollectionId, run->req.collection_id);
+        c.add_text(as::kStatus, std::to_string(kSyncSuccess));
+        run->done(std::move(c));
+      });
 }
 
 // ---- client commands ---------------------------------------------------------------------
@@ -129,57 +134,63 @@ void store_flags_step(const Run& run, std::vector<uint32_t> uids, FlagUpdate upd
   for (uint32_t u : uids)  // one UNCHANGEDSINCE per call: callers group like messages
     if (unchanged_since_for(run, u) != since) since = run->cursor.highestmodseq;
   update.unchanged_since = since;
-  run->mail().store_flags(run->request->credentials, run->folder(), uids, update,
-                          [run, uids, next](Result<FlagUpdateResult> r) {
-    if (!r.is_ok()) {
-      if (r.status().kind() == ErrorKind::kConflict) return invalid_key_reset(run, r.status());
-      log_warn(kLog).msg("flag update failed").kv("error", r.status().to_string());
-      for (const auto& [id, uid] : run->uid_of)
-        if (std::count(uids.begin(), uids.end(), uid)) add_response(run, as::kChange, id, kSyncServerError);
-      return next();
-    }
-    for (const MessageChange& c : r->updated)
-      run->own_modseq[c.uid] = std::max(run->own_modseq[c.uid], c.modseq);
-    for (uint32_t uid : r->modified) server_won(run, uid);
-    next();
-  });
+  run->mail().store_flags(
+      run->request->credentials, run->folder(), uids, update,
+      [run, uids, next](Result<FlagUpdateResult> r) {
+        if (!r.is_ok()) {
+          if (r.status().kind() == ErrorKind::kConflict) return invalid_key_reset(run, r.status());
+          log_warn(kLog).msg("flag update failed").kv("error", r.status().to_string());
+          for (const auto& [id, uid] : run->uid_of)
+            if (std::count(uids.begin(), uids.end(), uid))
+              add_response(run, as::kChange, id, kSyncServerError);
+          return next();
+        }
+        for (const MessageChange& c : r->updated)
+          run->own_modseq[c.uid] = std::max(run->own_modseq[c.uid], c.modseq);
+        for (uint32_t uid : r->modified) server_won(run, uid);
+        next();
+      });
 }
 
 // Categories replace the message's category keywords: add the new ones and remove the
 // category keywords it has now (read with fetch_summaries) that are not in the list.
-void apply_categories(const Run& run, std::vector<std::pair<uint32_t, std::vector<std::string>>> todo,
+void apply_categories(const Run& run,
+                      std::vector<std::pair<uint32_t, std::vector<std::string>>> todo,
                       std::function<void()> next) {
   if (todo.empty()) return next();
   std::vector<uint32_t> uids;
   for (const auto& t : todo) uids.push_back(t.first);
-  run->mail().fetch_summaries(run->request->credentials, run->folder(), uids, false,
-                              [run, todo = std::move(todo), next](Result<std::vector<MessageSummary>> s) mutable {
-    if (!s.is_ok()) return backend_failed(run, s.status());
-    auto steps = std::make_shared<std::vector<std::pair<std::vector<uint32_t>, FlagUpdate>>>();
-    for (auto& [uid, names] : todo) {
-      if (!run->client_touched.count(uid)) continue;  // the server won this message
-      FlagUpdate u;
-      for (const auto& n : names) u.add.keywords.push_back(category_to_keyword(n));
-      for (const MessageSummary& m : *s) {
-        if (m.uid != uid) continue;
-        for (const auto& k : m.flags.keywords)
-          if (keyword_to_category(k) &&
-              std::find(u.add.keywords.begin(), u.add.keywords.end(), k) == u.add.keywords.end())
-            u.remove.keywords.push_back(k);
-      }
-      if (!u.add.keywords.empty() || !u.remove.keywords.empty()) steps->push_back({{uid}, std::move(u)});
-    }
-    auto step = std::make_shared<std::function<void(size_t)>>();
-    *step = [run, steps, step, next](size_t i) {
-      if (i == steps->size()) {
-        next();
-        *step = nullptr;  // break the self-reference
-        return;
-      }
-      store_flags_step(run, (*steps)[i].first, (*steps)[i].second, [step, i] { (*step)(i + 1); });
-    };
-    (*step)(0);
-  });
+  run->mail().fetch_summaries(
+      run->request->credentials, run->folder(), uids, false,
+      [run, todo = std::move(todo), next](Result<std::vector<MessageSummary>> s) mutable {
+        if (!s.is_ok()) return backend_failed(run, s.status());
+        auto steps = std::make_shared<std::vector<std::pair<std::vector<uint32_t>, FlagUpdate>>>();
+        for (auto& [uid, names] : todo) {
+          if (!run->client_touched.count(uid)) continue;  // the server won this message
+          FlagUpdate u;
+          for (const auto& n : names) u.add.keywords.push_back(category_to_keyword(n));
+          for (const MessageSummary& m : *s) {
+            if (m.uid != uid) continue;
+            for (const auto& k : m.flags.keywords)
+              if (keyword_to_category(k) && std::find(u.add.keywords.begin(), u.add.keywords.end(),
+                                                      k) == u.add.keywords.end())
+                u.remove.keywords.push_back(k);
+          }
+          if (!u.add.keywords.empty() || !u.remove.keywords.empty())
+            steps->push_back({{uid}, std::move(u)});
+        }
+        auto step = std::make_shared<std::function<void(size_t)>>();
+        *step = [run, steps, step, next](size_t i) {
+          if (i == steps->size()) {
+            next();
+            *step = nullptr;  // break the self-reference
+            return;
+          }
+          store_flags_step(run, (*steps)[i].first, (*steps)[i].second,
+                           [step, i] { (*step)(i + 1); });
+        };
+        (*step)(0);
+      });
 }
 
 void apply_deletes(const Run& run) {
@@ -211,11 +222,9 @@ void apply_deletes(const Run& run) {
   bool move = run->req.deletes_as_moves && !run->target.trash_mailbox.empty() &&
               run->target.trash_mailbox != run->target.mailbox;
   if (move) {
-    run->mail().move_messages(run->request->credentials, run->folder(), uids,
-                              run->target.trash_mailbox,
-                              [finish](Result<MessageMoveResult> r) {
-      finish(r.is_ok() ? Status::ok() : r.status());
-    });
+    run->mail().move_messages(
+        run->request->credentials, run->folder(), uids, run->target.trash_mailbox,
+        [finish](Result<MessageMoveResult> r) { finish(r.is_ok() ? Status::ok() : r.status()); });
   } else {
     run->mail().expunge_messages(run->request->credentials, run->folder(), uids, finish);
   }
@@ -285,36 +294,39 @@ void apply_fetches(const Run& run) {
   std::vector<uint32_t> uids;
   for (const auto& id : run->req.fetches) {
     auto it = run->uid_of.find(id);
-    if (it == run->uid_of.end()) add_response(run, as::kFetch, id, kSyncObjectNotFound);
-    else uids.push_back(it->second);
+    if (it == run->uid_of.end())
+      add_response(run, as::kFetch, id, kSyncObjectNotFound);
+    else
+      uids.push_back(it->second);
   }
   if (uids.empty()) return collect(run);
   run->mail().fetch_messages(run->request->credentials, run->folder(), uids, 0,
                              [run](Result<std::vector<FetchedMessage>> got) {
-    if (!got.is_ok()) return backend_failed(run, got.status());
-    for (const auto& id : run->req.fetches) {
-      auto it = run->uid_of.find(id);
-      if (it == run->uid_of.end()) continue;
-      auto m = std::find_if(got->begin(), got->end(),
-                            [&](const FetchedMessage& f) { return f.uid == it->second; });
-      if (m == got->end()) {
-        add_response(run, as::kFetch, id, kSyncObjectNotFound);
-        continue;
-      }
-      WbxmlElement& e = run->responses.add_child(as::kFetch);
-      e.add_text(as::kServerId, id);
-      e.add_text(as::kStatus, std::to_string(kSyncSuccess));
-      MessageSummary s;
-      s.uid = m->uid;
-      s.flags = m->flags;
-      s.internal_date = m->internal_date;
-      s.size = m->size;
-      WbxmlElement& data = e.add_child(as::kApplicationData);
-      append_email_item(s, m->bytes, run->target.options, id, data);
-      show_meta(run, m->uid, m->flags, data);
-    }
-    collect(run);
-  });
+                               if (!got.is_ok()) return backend_failed(run, got.status());
+                               for (const auto& id : run->req.fetches) {
+                                 auto it = run->uid_of.find(id);
+                                 if (it == run->uid_of.end()) continue;
+                                 auto m = std::find_if(
+                                     got->begin(), got->end(),
+                                     [&](const FetchedMessage& f) { return f.uid == it->second; });
+                                 if (m == got->end()) {
+                                   add_response(run, as::kFetch, id, kSyncObjectNotFound);
+                                   continue;
+                                 }
+                                 WbxmlElement& e = run->responses.add_child(as::kFetch);
+                                 e.add_text(as::kServerId, id);
+                                 e.add_text(as::kStatus, std::to_string(kSyncSuccess));
+                                 MessageSummary s;
+                                 s.uid = m->uid;
+                                 s.flags = m->flags;
+                                 s.internal_date = m->internal_date;
+                                 s.size = m->size;
+                                 WbxmlElement& data = e.add_child(as::kApplicationData);
+                                 append_email_item(s, m->bytes, run->target.options, id, data);
+                                 show_meta(run, m->uid, m->flags, data);
+                               }
+                               collect(run);
+                             });
 }
 
 // ---- server changes ----------------------------------------------------------------------
@@ -329,16 +341,20 @@ void merge_changes(const Run& run, MessageChanges changes) {
   for (MessageChange& c : changes.changed) {
     bool is_known = (*known)[i++].has_value();
     auto own = run->own_modseq.find(c.uid);
-    if (run->client_touched.count(c.uid) && (own == run->own_modseq.end() || c.modseq <= own->second))
+    if (run->client_touched.count(c.uid) &&
+        (own == run->own_modseq.end() || c.modseq <= own->second))
       continue;  // the device's own change: not echoed (DESIGN.md "Sync engine")
-    if (is_known) run->pending.changes.push_back(std::move(c));
-    else run->pending.adds.push_back(c.uid);
+    if (is_known)
+      run->pending.changes.push_back(std::move(c));
+    else
+      run->pending.adds.push_back(c.uid);
   }
   for (uint32_t u : changes.vanished) {
     bool is_known = (*known)[i++].has_value();
     if (is_known && !run->client_touched.count(u)) run->pending.deletes.push_back(u);
   }
-  run->cursor = EmailCursor{changes.state.highestmodseq, changes.state.uidnext, changes.state.messages};
+  run->cursor =
+      EmailCursor{changes.state.highestmodseq, changes.state.uidnext, changes.state.messages};
   serve_window(run);
 }
 
@@ -354,10 +370,10 @@ void collect_changes(const Run& run) {
   }
   run->mail().changes_since(run->request->credentials, run->folder(), run->cursor.highestmodseq,
                             snapshot, [run](Result<MessageChanges> changes) {
-    if (!run->request->client_alive()) return;
-    if (!changes.is_ok()) return backend_failed(run, changes.status());
-    merge_changes(run, std::move(changes).value());
-  });
+                              if (!run->request->client_alive()) return;
+                              if (!changes.is_ok()) return backend_failed(run, changes.status());
+                              merge_changes(run, std::move(changes).value());
+                            });
 }
 
 void collect(const Run& run) {
@@ -370,18 +386,18 @@ void collect(const Run& run) {
   }
   if (!run->pending.empty()) return serve_window(run);
   // The no-change fast path: one STATUS; nothing else unless the numbers moved.
-  run->mail().folder_state(run->request->credentials, run->target.mailbox,
-                           [run](Result<MailFolderState> state) {
-    if (!run->request->client_alive()) return;
-    if (!state.is_ok()) return backend_failed(run, state.status());
-    if (state->uidvalidity != run->uidvalidity)
-      return invalid_key_reset(run, Status::conflict("UIDVALIDITY changed"));
-    const EmailCursor& c = run->cursor;
-    // Without CONDSTORE flag changes leave no trace in STATUS: always diff (degraded).
-    bool unchanged = state->highestmodseq != 0 && state->highestmodseq == c.highestmodseq;
-    if (unchanged && run->own_modseq.empty()) return serve_window(run);
-    collect_changes(run);
-  });
+  run->mail().folder_state(
+      run->request->credentials, run->target.mailbox, [run](Result<MailFolderState> state) {
+        if (!run->request->client_alive()) return;
+        if (!state.is_ok()) return backend_failed(run, state.status());
+        if (state->uidvalidity != run->uidvalidity)
+          return invalid_key_reset(run, Status::conflict("UIDVALIDITY changed"));
+        const EmailCursor& c = run->cursor;
+        // Without CONDSTORE flag changes leave no trace in STATUS: always diff (degraded).
+        bool unchanged = state->highestmodseq != 0 && state->highestmodseq == c.highestmodseq;
+        if (unchanged && run->own_modseq.empty()) return serve_window(run);
+        collect_changes(run);
+      });
 }
 
 // ---- the window --------------------------------------------------------------------------
@@ -390,18 +406,19 @@ void commit_and_reply(const Run& run);
 
 void fetch_adds(const Run& run, std::vector<uint32_t> uids) {
   if (uids.empty()) return commit_and_reply(run);
-  run->mail().fetch_messages(run->request->credentials, run->folder(), uids, kWindowMessageBytes,
-                             [run](Result<std::vector<FetchedMessage>> got) {
-    if (!run->request->client_alive()) return;
-    if (!got.is_ok()) return backend_failed(run, got.status());
-    for (FetchedMessage& m : *got) {
-      // FilterType: a message older than the window is not shown (MS-ASCMD 2.2.3.69.2).
-      if (run->pending.since > 0 && m.internal_date > 0 && m.internal_date < run->pending.since)
-        continue;
-      run->added.push_back(std::move(m));
-    }
-    commit_and_reply(run);
-  });
+  run->mail().fetch_messages(
+      run->request->credentials, run->folder(), uids, kWindowMessageBytes,
+      [run](Result<std::vector<FetchedMessage>> got) {
+        if (!run->request->client_alive()) return;
+        if (!got.is_ok()) return backend_failed(run, got.status());
+        for (FetchedMessage& m : *got) {
+          // FilterType: a message older than the window is not shown (MS-ASCMD 2.2.3.69.2).
+          if (run->pending.since > 0 && m.internal_date > 0 && m.internal_date < run->pending.since)
+            continue;
+          run->added.push_back(std::move(m));
+        }
+        commit_and_reply(run);
+      });
 }
 
 void serve_window(const Run& run) {
@@ -427,7 +444,8 @@ void serve_window(const Run& run) {
       if (auto& id = (*known)[run->served_deletes + i])
         run->changed.push_back(ServedChange{*id, p.changes[i].uid, p.changes[i].flags});
   }
-  std::vector<uint32_t> adds(p.adds.begin(), p.adds.begin() + static_cast<std::ptrdiff_t>(run->served_adds));
+  std::vector<uint32_t> adds(p.adds.begin(),
+                             p.adds.begin() + static_cast<std::ptrdiff_t>(run->served_adds));
   if (room == 0 || p.initial_uid_max == 0) return fetch_adds(run, std::move(adds));
 
   // The initial walk: the next `room` messages below initial_uid_max, newest first.
@@ -435,19 +453,20 @@ void serve_window(const Run& run) {
   filter.since = p.since;
   filter.uid_max = p.initial_uid_max;
   filter.limit = room;
-  run->mail().list_messages(run->request->credentials, run->folder(), filter,
-                            [run, adds = std::move(adds), room](Result<MessageListing> page) mutable {
-    if (!run->request->client_alive()) return;
-    if (!page.is_ok()) return backend_failed(run, page.status());
-    uint32_t lowest = run->pending.initial_uid_max;
-    for (const MessageListEntry& m : page->messages) {
-      adds.push_back(m.uid);
-      lowest = std::min(lowest, m.uid);
-    }
-    bool more = page->total > room && !page->messages.empty() && lowest > 1;
-    run->pending.initial_uid_max = more ? lowest - 1 : 0;
-    fetch_adds(run, std::move(adds));
-  });
+  run->mail().list_messages(
+      run->request->credentials, run->folder(), filter,
+      [run, adds = std::move(adds), room](Result<MessageListing> page) mutable {
+        if (!run->request->client_alive()) return;
+        if (!page.is_ok()) return backend_failed(run, page.status());
+        uint32_t lowest = run->pending.initial_uid_max;
+        for (const MessageListEntry& m : page->messages) {
+          adds.push_back(m.uid);
+          lowest = std::min(lowest, m.uid);
+        }
+        bool more = page->total > room && !page->messages.empty() && lowest > 1;
+        run->pending.initial_uid_max = more ? lowest - 1 : 0;
+        fetch_adds(run, std::move(adds));
+      });
 }
 
 void commit_and_reply(const Run& run) {
@@ -455,8 +474,10 @@ void commit_and_reply(const Run& run) {
   const EmailPendingWindow& p = run->pending;
   rest.initial_uid_max = p.initial_uid_max;
   rest.since = p.since;
-  rest.deletes.assign(p.deletes.begin() + static_cast<std::ptrdiff_t>(run->served_deletes), p.deletes.end());
-  rest.changes.assign(p.changes.begin() + static_cast<std::ptrdiff_t>(run->served_changes), p.changes.end());
+  rest.deletes.assign(p.deletes.begin() + static_cast<std::ptrdiff_t>(run->served_deletes),
+                      p.deletes.end());
+  rest.changes.assign(p.changes.begin() + static_cast<std::ptrdiff_t>(run->served_changes),
+                      p.changes.end());
   rest.adds.assign(p.adds.begin() + static_cast<std::ptrdiff_t>(run->served_adds), p.adds.end());
   // A draft sent by this request is mapped by this commit, so its Delete can only be
   // served from the next window (MoreAvailable tells the device to come back).
@@ -478,13 +499,15 @@ void commit_and_reply(const Run& run) {
     commit.items.remove_server_ids = run->removed;
     commit.items.remove_server_ids.insert(commit.items.remove_server_ids.end(),
                                           run->deleted_ids.begin(), run->deleted_ids.end());
-    for (const FetchedMessage& m : run->added) commit.items.add_backend_ids.push_back(std::to_string(m.uid));
+    for (const FetchedMessage& m : run->added)
+      commit.items.add_backend_ids.push_back(std::to_string(m.uid));
     for (const auto& [client_id, uid] : run->client_adds)
       commit.items.add_backend_ids.push_back(std::to_string(uid));
     commit.now = run->request->services.clock->wall_now();
     auto result = run->store().commit_collection_generation(run->key, commit);
     if (!result.is_ok()) {
-      if (result.status().kind() == ErrorKind::kNotFound || result.status().kind() == ErrorKind::kConflict)
+      if (result.status().kind() == ErrorKind::kNotFound ||
+          result.status().kind() == ErrorKind::kConflict)
         return fail(run, kSyncInvalidKey, result.status());
       return fail(run, kSyncServerError, result.status());
     }
@@ -590,8 +613,8 @@ void sync_email_collection(std::shared_ptr<RequestContext> request,
                            std::function<void(WbxmlElement)> done) {
   using namespace email_sync;
   auto run = std::make_shared<EmailCollectionRun>();
-  run->key = CollectionKey{request->credentials.user, request->eas->device_id,
-                           collection.collection_id};
+  run->key =
+      CollectionKey{request->credentials.user, request->eas->device_id, collection.collection_id};
   run->request = std::move(request);
   run->req = std::move(collection);
   run->target = std::move(target);

@@ -49,8 +49,7 @@ void sync_email_collection(std::shared_ptr<RequestContext> request,
 // 2 reply to all, 3 forward) on message `uid` of `mailbox`, now: kept beside the IMAP
 // \Answered / $Forwarded mark so Sync can send email2:LastVerbExecutionTime. Best effort
 // (a store error is logged; the mark alone still shows the verb). Synchronous.
-void record_last_verb(RequestContext& request, const MailboxRef& mailbox, uint32_t uid,
-                      int verb);
+void record_last_verb(RequestContext& request, const MailboxRef& mailbox, uint32_t uid, int verb);
 
 // The Collection element of a failed collection: SyncKey as sent, CollectionId, Status.
 WbxmlElement sync_collection_status(const SyncCollectionRequest& collection, int status);

@@ -6,10 +6,10 @@
 #include "backends/api/mail_submitter.h"
 #include "backends/mime/compose.h"
 #include "gateway/commands/client_email_item.h"
+#include "gateway/commands/sync_email_run.h"
 #include "gateway/core/clock.h"
 #include "gateway/core/log.h"
 #include "gateway/metrics/metrics.h"
-#include "gateway/commands/sync_email_run.h"
 
 namespace easgate::email_sync {
 namespace {
@@ -37,22 +37,26 @@ void send_draft(const Run& run, uint32_t uid, std::string message, std::function
           return next();
         }
         auto remove = [run, uid, next] {
-          run->mail().expunge_messages(run->request->credentials, run->folder(), {uid},
-                                       [run, uid, next](Status gone) {
-            if (!gone.is_ok()) log_warn(kLog).msg("sent draft not removed").kv("error", gone.to_string());
-            else run->sent_drafts.push_back(uid);
-            next();
-          });
+          run->mail().expunge_messages(
+              run->request->credentials, run->folder(), {uid}, [run, uid, next](Status gone) {
+                if (!gone.is_ok())
+                  log_warn(kLog).msg("sent draft not removed").kv("error", gone.to_string());
+                else
+                  run->sent_drafts.push_back(uid);
+                next();
+              });
         };
         if (run->target.sent_mailbox.empty()) return remove();
         MessageFlags seen;
         seen.seen = true;
         run->mail().append_message(run->request->credentials, run->target.sent_mailbox, seen, 0,
                                    message, [remove](Result<AppendResult> copied) {
-          if (!copied.is_ok())
-            log_warn(kLog).msg("sent draft not copied to Sent").kv("error", copied.status().to_string());
-          remove();
-        });
+                                     if (!copied.is_ok())
+                                       log_warn(kLog)
+                                           .msg("sent draft not copied to Sent")
+                                           .kv("error", copied.status().to_string());
+                                     remove();
+                                   });
       });
 }
 
@@ -73,7 +77,8 @@ void apply_add(const Run& run, size_t i) {
     return apply_add(run, i + 1);
   }
   int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                    run->request->services.clock->wall_now().time_since_epoch()).count();
+                    run->request->services.clock->wall_now().time_since_epoch())
+                    .count();
   MessageFlags flags;
   flags.draft = true;
   flags.seen = true;
@@ -91,8 +96,10 @@ void apply_add(const Run& run, size_t i) {
       run->request->credentials, run->target.mailbox, flags, 0, message,
       [run, i, send, message](Result<AppendResult> r) {
         const ClientAdd& a = run->req.adds[i];
-        if (!r.is_ok() || r->uid == 0 || (r->uidvalidity != 0 && r->uidvalidity != run->uidvalidity)) {
-          log_warn(kLog).msg("draft not stored")
+        if (!r.is_ok() || r->uid == 0 ||
+            (r->uidvalidity != 0 && r->uidvalidity != run->uidvalidity)) {
+          log_warn(kLog)
+              .msg("draft not stored")
               .kv("error", r.is_ok() ? std::string("no APPENDUID") : r.status().to_string());
           refuse_add(run, a, kSyncServerError);
           return apply_add(run, i + 1);

@@ -2,10 +2,10 @@
 // 2.2.2.46/47 LastVerbExecuted/Time), kept in StateStore::put_message_meta.
 
 #include "backends/mime/email_fields.h"
+#include "gateway/commands/sync_email_run.h"
 #include "gateway/core/clock.h"
 #include "gateway/core/log.h"
 #include "gateway/metrics/metrics.h"
-#include "gateway/commands/sync_email_run.h"
 
 namespace easgate {
 namespace email_sync {
@@ -39,8 +39,10 @@ void put_meta(const Run& run, uint32_t uid, const MessageMeta& meta) {
                                             run->request->services.clock->wall_now());
   if (!st.is_ok()) log_warn(kLog).msg("message metadata not saved").kv("error", st.to_string());
   if (run->meta) {
-    if (meta.empty()) run->meta->erase(uid);
-    else (*run->meta)[uid] = meta;
+    if (meta.empty())
+      run->meta->erase(uid);
+    else
+      (*run->meta)[uid] = meta;
   }
 }
 
@@ -88,8 +90,10 @@ void save_flag_meta(const Run& run) {
     if (it == run->uid_of.end() || !run->client_touched.count(it->second)) continue;
     auto known = meta_of(run).find(it->second);
     MessageMeta meta = known != meta_of(run).end() ? known->second : MessageMeta{};
-    if (*c.flag == FlagStatus::kCleared) meta.flag.reset();
-    else meta.flag = FlagMeta{static_cast<int>(*c.flag), c.flag_fields};
+    if (*c.flag == FlagStatus::kCleared)
+      meta.flag.reset();
+    else
+      meta.flag = FlagMeta{static_cast<int>(*c.flag), c.flag_fields};
     put_meta(run, it->second, meta);
   }
 }
@@ -108,9 +112,11 @@ void record_last_verb(RequestContext& request, const MailboxRef& mailbox, uint32
   }
   auto now = request.services.clock->wall_now();
   meta.last_verb = verb;
-  meta.last_verb_time = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  meta.last_verb_time =
+      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   Status st = store.put_message_meta(key, uid, encode_message_meta(meta), now);
-  if (!st.is_ok()) log_warn(email_sync::kLog).msg("last verb not saved").kv("error", st.to_string());
+  if (!st.is_ok())
+    log_warn(email_sync::kLog).msg("last verb not saved").kv("error", st.to_string());
 }
 
 }  // namespace easgate

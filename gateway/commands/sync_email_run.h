@@ -38,13 +38,13 @@ struct EmailCollectionRun {
   std::function<void(WbxmlElement)> done;
 
   CollectionKey key;
-  uint32_t generation = 0;      // the client's SyncKey
-  bool retry = false;           // the client holds the previous generation
-  uint32_t uidvalidity = 0;     // folder identity at `generation`
-  EmailCursor cursor;           // cursor at `generation`, moved by collected changes
-  EmailPendingWindow pending;   // list still to send, grown by collected changes
-  bool map_changed = false;     // client commands changed the item map
-  std::string base_cursor;      // the cursor text stored with `generation`
+  uint32_t generation = 0;     // the client's SyncKey
+  bool retry = false;          // the client holds the previous generation
+  uint32_t uidvalidity = 0;    // folder identity at `generation`
+  EmailCursor cursor;          // cursor at `generation`, moved by collected changes
+  EmailPendingWindow pending;  // list still to send, grown by collected changes
+  bool map_changed = false;    // client commands changed the item map
+  std::string base_cursor;     // the cursor text stored with `generation`
 
   std::map<std::string, uint32_t> uid_of;   // client ServerId -> UID (known ones)
   std::set<uint32_t> client_touched;        // UIDs changed or deleted by this request
@@ -54,7 +54,7 @@ struct EmailCollectionRun {
   std::vector<std::pair<std::string, uint32_t>> client_adds;
   // Drafts sent and removed by this request: mapped now, deleted by the next window.
   std::vector<uint32_t> sent_drafts;
-  WbxmlElement responses{as::kResponses};   // AirSync:Responses being built
+  WbxmlElement responses{as::kResponses};               // AirSync:Responses being built
   std::optional<std::map<uint32_t, MessageMeta>> meta;  // per-message metadata, loaded on use
 
   // The window being served.

@@ -136,10 +136,14 @@ namespace {
 std::string escape_meta(std::string_view in) {
   std::string out;
   for (char c : in) {
-    if (c == '%') out += "%25";
-    else if (c == '\n') out += "%0A";
-    else if (c == '\r') out += "%0D";
-    else out += c;
+    if (c == '%')
+      out += "%25";
+    else if (c == '\n')
+      out += "%0A";
+    else if (c == '\r')
+      out += "%0D";
+    else
+      out += c;
   }
   return out;
 }
@@ -152,10 +156,14 @@ std::optional<std::string> unescape_meta(std::string_view in) {
       continue;
     }
     std::string_view code = in.substr(i + 1, 2);
-    if (code == "25") out += '%';
-    else if (code == "0A") out += '\n';
-    else if (code == "0D") out += '\r';
-    else return std::nullopt;
+    if (code == "25")
+      out += '%';
+    else if (code == "0A")
+      out += '\n';
+    else if (code == "0D")
+      out += '\r';
+    else
+      return std::nullopt;
     i += 2;
   }
   return out;
@@ -166,8 +174,8 @@ std::optional<std::string> unescape_meta(std::string_view in) {
 std::string encode_flag_meta(const FlagMeta& meta) {
   std::string out = "f1 " + std::to_string(meta.status);
   for (const FlagMeta::Field& f : meta.fields)
-    out += "\n" + std::to_string(f.page) + " " + std::to_string(f.token) + " " +
-           escape_meta(f.text);
+    out +=
+        "\n" + std::to_string(f.page) + " " + std::to_string(f.token) + " " + escape_meta(f.text);
   return out;
 }
 

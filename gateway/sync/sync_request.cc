@@ -80,7 +80,8 @@ Result<SyncCollectionRequest> parse_collection(const WbxmlElement& e) {
       } else if (cmd.is(as::kAdd)) {
         ClientAdd add{std::string(cmd.child_text(as::kClientId)),
                       std::string(cmd.child_text(as::kClass)), std::nullopt};
-        if (const WbxmlElement* data = cmd.child(as::kApplicationData)) add.application_data = *data;
+        if (const WbxmlElement* data = cmd.child(as::kApplicationData))
+          add.application_data = *data;
         c.adds.push_back(std::move(add));
       }
     }
@@ -114,12 +115,18 @@ Result<SyncRequest> parse_sync_request(const WbxmlDocument& document) {
 int64_t filter_type_age_seconds(int filter_type) {
   constexpr int64_t kDay = 86400;
   switch (filter_type) {
-    case 1: return kDay;
-    case 2: return 3 * kDay;
-    case 3: return 7 * kDay;
-    case 4: return 14 * kDay;
-    case 5: return 31 * kDay;
-    default: return 0;
+    case 1:
+      return kDay;
+    case 2:
+      return 3 * kDay;
+    case 3:
+      return 7 * kDay;
+    case 4:
+      return 14 * kDay;
+    case 5:
+      return 31 * kDay;
+    default:
+      return 0;
   }
 }
 

@@ -16,19 +16,19 @@ namespace easgate {
 
 // MS-ASCMD 2.2.3.177.17 Sync Status values.
 enum SyncStatus : int {
-  kSyncSuccess = 1,            // success
-  kSyncInvalidKey = 3,         // invalid or mismatched SyncKey: the client resyncs (key 0)
-  kSyncProtocolError = 4,      // malformed request or unknown element value
-  kSyncServerError = 5,        // server error; the client retries later
-  kSyncConversionError = 6,    // the item could not be converted (e.g. an Add we refuse)
-  kSyncConflict = 7,           // client and server changed the same item; server won
-  kSyncObjectNotFound = 8,     // the ServerId is unknown
-  kSyncCannotComplete = 9,     // the command cannot be completed (e.g. out of space)
-  kSyncHierarchyChanged = 12,  // the CollectionId is unknown: FolderSync first
-  kSyncIncompleteRequest = 13,  // empty or partial Sync without a cached request
-  kSyncInvalidWait = 14,       // Wait or HeartbeatInterval out of range
+  kSyncSuccess = 1,              // success
+  kSyncInvalidKey = 3,           // invalid or mismatched SyncKey: the client resyncs (key 0)
+  kSyncProtocolError = 4,        // malformed request or unknown element value
+  kSyncServerError = 5,          // server error; the client retries later
+  kSyncConversionError = 6,      // the item could not be converted (e.g. an Add we refuse)
+  kSyncConflict = 7,             // client and server changed the same item; server won
+  kSyncObjectNotFound = 8,       // the ServerId is unknown
+  kSyncCannotComplete = 9,       // the command cannot be completed (e.g. out of space)
+  kSyncHierarchyChanged = 12,    // the CollectionId is unknown: FolderSync first
+  kSyncIncompleteRequest = 13,   // empty or partial Sync without a cached request
+  kSyncInvalidWait = 14,         // Wait or HeartbeatInterval out of range
   kSyncTooManyCollections = 15,  // too many collections
-  kSyncRetry = 16,             // transient; retry
+  kSyncRetry = 16,               // transient; retry
 };
 
 // MS-ASEMAIL 2.2.2.34 Flag Status values.

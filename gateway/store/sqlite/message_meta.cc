@@ -21,8 +21,8 @@ Status SqliteStateStore::put_message_meta(const MessageMetaKey& key, uint32_t ui
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (user_id, mailbox, uidvalidity, uid) "
       "DO UPDATE SET meta = excluded.meta, updated_at = excluded.updated_at");
   if (!stmt) return stmt.status();
-  return stmt->bind(key.user_id, key.mailbox, key.uidvalidity, uid, SqliteBlob{meta},
-                    to_unix_ms(now))
+  return stmt
+      ->bind(key.user_id, key.mailbox, key.uidvalidity, uid, SqliteBlob{meta}, to_unix_ms(now))
       .run();
 }
 
