@@ -72,11 +72,24 @@ Result<std::string> dav_body_from_client(const DavItemContext& context,
       if (!item.is_ok()) return item.status();
       if (original) {
         // A Change carries no UID (MS-ASCAL 2.2.2.46 is server-assigned): keep the object's.
-        if (auto was = ical::calendar_item_from_ical(*original, ctx); was.is_ok())
+        if (auto was = ical::calendar_item_from_ical(*original, ctx); was.is_ok()) {
           item->uid = was->uid;
+          // OrganizerEmail/OrganizerName are server-supplied (16.x devices never send them):
+          // a Change without them keeps the organizer rather than dropping ORGANIZER.
+          if (item->organizer_email.empty()) {
+            item->organizer_email = was->organizer_email;
+            item->organizer_name = was->organizer_name;
+          }
+        }
       } else if (item->uid.empty()) {
         item->uid = item->client_uid.value_or(uid);
         if (item->uid.empty()) item->uid = uid;
+      }
+      // A meeting the device made (attendees, no organizer named) is organized by the user:
+      // MS-ASCAL 2.2.2.29 MeetingStatus 1, and RFC 5545 3.8.4.3 wants ORGANIZER with attendees.
+      if (item->organizer_email.empty() && !item->attendees.empty() &&
+          (item->meeting_status & 2) == 0) {
+        item->organizer_email = context.user_email;
       }
       return ical::ical_from_calendar_item(*item, original, ctx);
     }

@@ -9,7 +9,9 @@ the same elements.
 The data table is written once (ROWS) and run for 12.1, 14.1 and 16.1; every test works in
 its own uniquely named collection and deletes it.
 """
+import base64
 import re
+import struct
 import uuid
 import xml.etree.ElementTree as ET
 
@@ -140,7 +142,7 @@ ROWS["task_completed"] = ("tasks", "Tasks", TODO.replace(
 # Elements a device never sends back in a Change (server-computed or read-only).
 READ_ONLY = {"EstimatedDataSize", "Truncated", "Preview", "NativeBodyType", "MeetingStatus",
              "ResponseRequested", "AppointmentReplyTime", "ResponseType", "DisallowNewTimeProposal",
-             "OrganizerName", "OrganizerEmail", "UID", "DtStamp"}
+             "Organizer_Name", "Organizer_Email", "UID", "DTStamp"}
 
 
 def properties(text, names):
@@ -272,6 +274,96 @@ EAS_ROWS = {
 }
 
 
+
+def berlin_blob():
+    """MS-ASDTYPE 2.6.4 TIME_ZONE_INFORMATION of Europe/Berlin (CET/CEST, EU rules)."""
+    def name(n):
+        return n.encode("utf-16-le").ljust(64, b"\0")
+
+    def systemtime(month, hour):  # last Sunday of the month (wDay 5 = last)
+        return struct.pack("<8H", 0, month, 0, 5, hour, 0, 0, 0)
+    return base64.b64encode(struct.pack("<i", -60) + name("") + systemtime(10, 3)
+                            + struct.pack("<i", 0) + name("") + systemtime(3, 2)
+                            + struct.pack("<i", -60)).decode()
+
+
+PIXEL = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJ"
+         "RU5ErkJggg==")
+
+EAS_ROWS.update({
+    "calendar_meeting": ("calendar", "Calendar",
+                         "<cal:TimeZone>" + berlin_blob() + "</cal:TimeZone>"
+                         "<cal:Subject>Planning</cal:Subject>"
+                         "<cal:StartTime>20300204T090000Z</cal:StartTime>"
+                         "<cal:EndTime>20300204T100000Z</cal:EndTime>"
+                         "<cal:AllDayEvent>0</cal:AllDayEvent><cal:BusyStatus>2</cal:BusyStatus>"
+                         "<cal:Sensitivity>0</cal:Sensitivity><cal:Reminder>30</cal:Reminder>"
+                         "<cal:MeetingStatus>1</cal:MeetingStatus>"
+                         "<airsyncbase:Body><airsyncbase:Type>1</airsyncbase:Type>"
+                         "<airsyncbase:Data>Agenda</airsyncbase:Data></airsyncbase:Body>"
+                         "<cal:Attendees><cal:Attendee><cal:Attendee_Email>bob@example.test"
+                         "</cal:Attendee_Email><cal:Attendee_Name>Bob</cal:Attendee_Name>"
+                         "<cal:Attendee_Type>1</cal:Attendee_Type></cal:Attendee>"
+                         "<cal:Attendee><cal:Attendee_Email>carol@example.test</cal:Attendee_Email>"
+                         "<cal:Attendee_Name>Carol</cal:Attendee_Name>"
+                         "<cal:Attendee_Type>2</cal:Attendee_Type></cal:Attendee></cal:Attendees>"
+                         "<cal:Recurrence><cal:Recurrence_Type>0</cal:Recurrence_Type>"
+                         "<cal:Recurrence_Interval>1</cal:Recurrence_Interval>"
+                         "<cal:Recurrence_Occurrences>4</cal:Recurrence_Occurrences>"
+                         "</cal:Recurrence>"
+                         "<cal:Exceptions><cal:Exception><cal:Exception_Deleted>1"
+                         "</cal:Exception_Deleted><cal:Exception_StartTime>20300205T090000Z"
+                         "</cal:Exception_StartTime></cal:Exception></cal:Exceptions>"),
+    "contact_more": ("contacts", "Contacts",
+                     "<con:FirstName>Erika</con:FirstName><con:MiddleName>M.</con:MiddleName>"
+                     "<con:LastName>Musterfrau</con:LastName><con:Suffix>PhD</con:Suffix>"
+                     "<con:Title>Prof.</con:Title><con:Department>Physics</con:Department>"
+                     "<con:Email1Address>erika@a.example</con:Email1Address>"
+                     "<con:Email2Address>erika@b.example</con:Email2Address>"
+                     "<con:Email3Address>erika@c.example</con:Email3Address>"
+                     "<con:HomePhoneNumber>+49 30 3</con:HomePhoneNumber>"
+                     "<con:HomeStreet>Hauptstr. 1</con:HomeStreet><con:HomeCity>Potsdam</con:HomeCity>"
+                     "<con:Birthday>1970-03-04T00:00:00.000Z</con:Birthday>"
+                     "<con:Anniversary>1999-09-09T00:00:00.000Z</con:Anniversary>"
+                     "<con:Picture>" + PIXEL + "</con:Picture>"
+                     "<con2:IMAddress>erika@im.example</con2:IMAddress>"
+                     "<airsyncbase:Body><airsyncbase:Type>1</airsyncbase:Type>"
+                     "<airsyncbase:Data>Notes on Erika</airsyncbase:Data></airsyncbase:Body>"),
+    "contact_email3_only": ("contacts", "Contacts",
+                            "<con:FirstName>Solo</con:FirstName>"
+                            "<con:Email3Address>solo@c.example</con:Email3Address>"),
+    "task_more": ("tasks", "Tasks",
+                  "<task:Subject>Water plants</task:Subject><task:Importance>0</task:Importance>"
+                  "<task:Complete>0</task:Complete><task:Sensitivity>2</task:Sensitivity>"
+                  "<airsyncbase:Body><airsyncbase:Type>1</airsyncbase:Type>"
+                  "<airsyncbase:Data>All of them</airsyncbase:Data></airsyncbase:Body>"
+                  "<task:UTCStartDate>2030-03-01T09:00:00.000Z</task:UTCStartDate>"
+                  "<task:StartDate>2030-03-01T09:00:00.000Z</task:StartDate>"
+                  "<task:UTCDueDate>2030-03-02T09:00:00.000Z</task:UTCDueDate>"
+                  "<task:DueDate>2030-03-02T09:00:00.000Z</task:DueDate>"
+                  "<task:Recurrence><task:Recurrence_Type>0</task:Recurrence_Type>"
+                  "<task:Recurrence_Start>2030-03-01T09:00:00.000Z</task:Recurrence_Start>"
+                  "<task:Recurrence_Interval>3</task:Recurrence_Interval></task:Recurrence>"
+                  "<task:ReminderSet>1</task:ReminderSet>"
+                  "<task:ReminderTime>2030-03-02T08:00:00.000Z</task:ReminderTime>"),
+})
+
+# Rows the gateway does not carry yet (a finding of this table, kept visible).
+KNOWN_GAPS = {
+    "contact_email3_only": "vCard EMAIL lines map to Email1..3 by position (backends/vcard): "
+                           "an Email3Address alone comes back as Email1Address",
+}
+
+
+def without_names(blob):
+    """A TimeZone blob with StandardName/DaylightName blanked: the names are informational
+    (MS-ASDTYPE 2.6.4) and the server fills them from the zone."""
+    raw = bytearray(base64.b64decode(blob))
+    raw[4:68] = bytes(64)
+    raw[88:152] = bytes(64)
+    return base64.b64encode(bytes(raw)).decode()
+
+
 def leaves(e, prefix=""):
     """(path, text) of every leaf element below e."""
     out = set()
@@ -280,15 +372,22 @@ def leaves(e, prefix=""):
         if len(child):
             out |= leaves(child, local)
         else:
-            out.add((local, (child.text or "").strip()))
+            text = (child.text or "").strip()
+            out.add((local, without_names(text) if local == "/TimeZone" else text))
     return out
 
 
 @pytest.mark.parametrize("version", VERSIONS)
 @pytest.mark.parametrize("row", sorted(EAS_ROWS))
-def test_eas_to_dav_to_eas(client_factory, dav, version, row):
+def test_eas_to_dav_to_eas(client_factory, dav, request, version, row):
+    if row in KNOWN_GAPS:
+        # Runs, and must fail: fixing the gap turns this into an error until it is removed.
+        request.applymarker(pytest.mark.xfail(reason=KNOWN_GAPS[row], strict=True))
     kind, cls, inner = EAS_ROWS[row]
     if version >= "16.0":
+        # MS-ASCAL 2.2.2.20: from 16.0 an exception is named by AirSyncBase:InstanceId.
+        inner = inner.replace("<cal:Exception_StartTime>20300205T090000Z</cal:Exception_StartTime>",
+                              "<airsyncbase:InstanceId>20300205T090000Z</airsyncbase:InstanceId>")
         # MS-ASCAL 2.2.2.27: from 16.0 the location is AirSyncBase:Location.
         inner = inner.replace("<cal:Location>Cafe</cal:Location>",
                               "<airsyncbase:Location><airsyncbase:DisplayName>Cafe"
@@ -304,7 +403,7 @@ def test_eas_to_dav_to_eas(client_factory, dav, version, row):
     assert len(resp) == 1 and resp[0].find("{AirSync:}Status").text == "1", r.xml
     sent = ET.fromstring(
         '<ApplicationData xmlns:cal="Calendar:" xmlns:con="Contacts:" xmlns:task="Tasks:" '
-        'xmlns:airsyncbase="AirSyncBase:">%s'
+        'xmlns:airsyncbase="AirSyncBase:" xmlns:con2="Contacts2:">%s'
         '</ApplicationData>' % inner)
     b = client_factory(version=version, device_id="RB" + uuid.uuid4().hex[:10])
     cid_b, _ = collection_id(b, name)
@@ -313,4 +412,4 @@ def test_eas_to_dav_to_eas(client_factory, dav, version, row):
     assert len(adds) == 1, r.xml
     got = leaves(adds[0].find("{AirSync:}ApplicationData"))
     missing = leaves(sent) - got
-    assert not missing, "lost or changed on the way: %s" % sorted(missing)
+    assert not missing, "lost or changed on the way: %s; got %s" % (sorted(missing), sorted(got))

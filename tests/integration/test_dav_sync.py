@@ -105,7 +105,8 @@ def collection_id(client, name):
 
 def sync(client, cid, key, commands="", window=100, extra="", cls=None):
     ns = ('xmlns="AirSync:" xmlns:airsyncbase="AirSyncBase:" xmlns:cal="Calendar:" '
-          'xmlns:con="Contacts:" xmlns:task="Tasks:" xmlns:notes="Notes:"')
+          'xmlns:con="Contacts:" xmlns:task="Tasks:" xmlns:notes="Notes:" '
+          'xmlns:con2="Contacts2:"')
     if str(key) == "0":
         xml = ('<Sync %s><Collections><Collection>%s<SyncKey>0</SyncKey><CollectionId>%s'
                '</CollectionId></Collection></Collections></Sync>'
