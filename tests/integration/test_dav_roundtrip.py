@@ -78,6 +78,16 @@ CAL_ROWS = {
     "exceptions": (vevent("DTSTART:20300401T090000Z\nDTEND:20300401T100000Z\nSUMMARY:Series\n"
                           "RRULE:FREQ=DAILY;COUNT=5\nEXDATE:20300402T090000Z\n", tz=False)
                    + "", ["RRULE", "EXDATE"]),
+    # A bare weekly rule comes back with the BYDAY its DTSTART implies (RFC 5545 3.3.10,
+    # the same rule; EAS always names the days), so the row names it.
+    "modified_occurrence": (
+        "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//easgate rt//EN\nBEGIN:VEVENT\nUID:{uid}\n"
+        "DTSTAMP:20260101T000000Z\nDTSTART:20300501T090000Z\nDTEND:20300501T100000Z\n"
+        "SUMMARY:Sync-up\nRRULE:FREQ=WEEKLY;BYDAY=WE;COUNT=4\nEXDATE:20300508T090000Z\nEND:VEVENT\n"
+        "BEGIN:VEVENT\nUID:{uid}\nDTSTAMP:20260101T000000Z\nRECURRENCE-ID:20300515T090000Z\n"
+        "DTSTART:20300515T140000Z\nDTEND:20300515T150000Z\nSUMMARY:Sync-up (moved)\n"
+        "END:VEVENT\nEND:VCALENDAR\n",
+        ["RRULE", "EXDATE", "RECURRENCE-ID", "DTSTART", "DTEND", "SUMMARY"]),
 }
 
 CARD = """BEGIN:VCARD
@@ -101,10 +111,11 @@ NOTE:Met at the conference
 CATEGORIES:Friends,Work
 X-AIM:janeaim
 URL:https://jane.example/
+PHOTO;ENCODING=b;TYPE=PNG:iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==
 END:VCARD
 """
 CARD_PROPS = ["N", "EMAIL", "TEL", "ADR", "ORG", "TITLE", "BDAY", "X-ANNIVERSARY", "NOTE",
-              "CATEGORIES", "X-AIM", "URL", "UID"]
+              "CATEGORIES", "X-AIM", "URL", "PHOTO", "UID"]
 
 TODO = """BEGIN:VCALENDAR
 VERSION:2.0
