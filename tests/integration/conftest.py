@@ -21,6 +21,8 @@ DEV_DIR = os.environ.get("EASGATE_DEV_DIR", os.path.join(TOP, ".dev"))
 BINARY = os.path.join(os.environ.get("EASGATE_BUILD_DIR", os.path.join(TOP, "build")), "easgate")
 
 # EASGATE_IT_PORT_BASE lets two test runs share a machine (default 28000: 28080/28443/28464).
+# Keep it below the ephemeral port range (32768+): a client socket there can hold a port a
+# test gateway wants to listen on.
 _BASE = int(os.environ.get("EASGATE_IT_PORT_BASE", "28000"))
 EAS_PORT, TLS_PORT, ADMIN_PORT = _BASE + 80, _BASE + 443, _BASE + 464
 
