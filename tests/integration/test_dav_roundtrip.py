@@ -78,6 +78,17 @@ CAL_ROWS = {
     "exceptions": (vevent("DTSTART:20300401T090000Z\nDTEND:20300401T100000Z\nSUMMARY:Series\n"
                           "RRULE:FREQ=DAILY;COUNT=5\nEXDATE:20300402T090000Z\n", tz=False)
                    + "", ["RRULE", "EXDATE"]),
+    "sydney": ("BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//easgate rt//EN\n"
+               "BEGIN:VTIMEZONE\nTZID:Australia/Sydney\nBEGIN:STANDARD\nTZOFFSETFROM:+1100\n"
+               "TZOFFSETTO:+1000\nTZNAME:AEST\nDTSTART:19700405T030000\n"
+               "RRULE:FREQ=YEARLY;BYMONTH=4;BYDAY=1SU\nEND:STANDARD\nBEGIN:DAYLIGHT\n"
+               "TZOFFSETFROM:+1000\nTZOFFSETTO:+1100\nTZNAME:AEDT\nDTSTART:19701004T020000\n"
+               "RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=1SU\nEND:DAYLIGHT\nEND:VTIMEZONE\n"
+               "BEGIN:VEVENT\nUID:{uid}\nDTSTAMP:20260101T000000Z\n"
+               "DTSTART;TZID=Australia/Sydney:20300110T090000\n"
+               "DTEND;TZID=Australia/Sydney:20300110T100000\nSUMMARY:Sydney standup\n"
+               "RRULE:FREQ=WEEKLY;BYDAY=TH;UNTIL=20300620T230000Z\nEND:VEVENT\nEND:VCALENDAR\n",
+               ["DTSTART", "DTEND", "RRULE", "SUMMARY"]),
     # A bare weekly rule comes back with the BYDAY its DTSTART implies (RFC 5545 3.3.10,
     # the same rule; EAS always names the days), so the row names it.
     "modified_occurrence": (
