@@ -445,9 +445,10 @@ def test_follow_up_flag_details_round_trip_to_other_devices(client_factory, fold
     a = client_factory(version=version)
     b = client_factory(version=version)
     cid = collection_id(a, f.name)
-    assert collection_id(b, f.name) == cid
+    # ServerIds are per device (MS-ASCMD FolderSync): each device looks its folder up.
+    cid_b = collection_id(b, f.name)
     key_a, seen_a, _ = full_sync(a, cid)
-    key_b, seen_b, _ = full_sync(b, cid)
+    key_b, seen_b, _ = full_sync(b, cid_b)
     sid_a = {s: sid for sid, s in seen_a.items()}[f.subjects[0]]
     sid_b = {s: sid for sid, s in seen_b.items()}[f.subjects[0]]
     flag = ('<Change><ServerId>%s</ServerId><ApplicationData><email:Flag>'
@@ -461,7 +462,7 @@ def test_follow_up_flag_details_round_trip_to_other_devices(client_factory, fold
     assert status_of(r) == "1" and sid_a not in changes(r)
     key_a = key_of(r)
     assert "\\Flagged" in f.flags_of(f.subjects[0])
-    r = sync(b, cid, key_b)
+    r = sync(b, cid_b, key_b)
     got = flag_fields(changes(r)[sid_b])
     assert got["Status"] == "2" and got["FlagType"] == "Call back"
     # (libwbxml, the test's encoder, has no Utc*Date tokens; the unit test covers them.)
@@ -475,29 +476,29 @@ def test_follow_up_flag_details_round_trip_to_other_devices(client_factory, fold
     assert status_of(r) == "1"
     key_a = key_of(r)
     assert "\\Flagged" not in f.flags_of(f.subjects[0])
-    r = sync(b, cid, key_b)
+    r = sync(b, cid_b, key_b)
     got = flag_fields(changes(r)[sid_b])
     assert got["Status"] == "1" and got["CompleteTime"] == "2026-11-28T09:00:00.000Z"
     key_b = key_of(r)
     # A fresh device (resync) sees the completion too.
     c = client_factory(version=version)
-    assert collection_id(c, f.name) == cid
-    key_c, seen_c, _ = full_sync(c, cid)
+    cid_c = collection_id(c, f.name)
+    key_c, seen_c, _ = full_sync(c, cid_c)
     sid_c = {s: sid for sid, s in seen_c.items()}[f.subjects[0]]
-    r = sync(c, cid, key_c, commands="<Fetch><ServerId>%s</ServerId></Fetch>" % sid_c)
+    r = sync(c, cid_c, key_c, commands="<Fetch><ServerId>%s</ServerId></Fetch>" % sid_c)
     fetched = coll(r).find("{AirSync:}Responses/{AirSync:}Fetch")
     got = flag_fields(fetched)
     assert got["Status"] == "1" and got["FlagType"] == "Call back"
     # Flagged again by another IMAP client: active, the old completion is gone.
     f.imap_store(f.subjects[0], "+FLAGS", "(\\Flagged)")
-    r = sync(b, cid, key_b)
+    r = sync(b, cid_b, key_b)
     got = flag_fields(changes(r)[sid_b])
     assert got["Status"] == "2" and "CompleteTime" not in got
     key_b = key_of(r)
     # Active with details, then \Flagged removed by another IMAP client: cleared.
     r = sync(a, cid, key_of(sync(a, cid, key_a)), commands=flag % (sid_a, active))
     f.imap_store(f.subjects[0], "-FLAGS", "(\\Flagged)")
-    r = sync(b, cid, key_b)
+    r = sync(b, cid_b, key_b)
     got = flag_fields(changes(r)[sid_b])
     assert "Status" not in got
 
@@ -538,8 +539,8 @@ def test_last_verb_from_smart_reply_and_other_clients(client_factory, folder_fac
     assert data1.find("{Email2:}LastVerbExecutionTime") is None
     # A fresh device sees the same on its Adds.
     d = client_factory(version=version)
-    assert collection_id(d, f.name) == cid
-    r = sync(d, cid, key_of(sync(d, cid, 0)))
+    cid_d = collection_id(d, f.name)  # ServerIds are per device
+    r = sync(d, cid_d, key_of(sync(d, cid_d, 0)))
     found = [a for a in coll(r).findall("{AirSync:}Commands/{AirSync:}Add")
              if a.find("{AirSync:}ApplicationData/{Email:}Subject").text == f.subjects[0]]
     assert len(found) == 1
