@@ -117,10 +117,19 @@ def gw():
     assert g.proc.returncode in (0, -15)
 
 
-def imap():
+def imap(user="alice@example.test"):
     m = imaplib.IMAP4("127.0.0.1", 10143)
-    m.login("alice@example.test", "secret")
+    m.login(user, "secret")
     return m
+
+
+def enable_dovecot_push(user):
+    """The OX driver only reports users with this server METADATA (see dovecot.conf.in); a
+    fresh dev stack has none, so every test that relies on the push endpoint sets it."""
+    m = imap(user)
+    m._simple_command("SETMETADATA", '""',
+                      '(/private/vendor/vendor.dovecot/http-notify "user=%s")' % user)
+    m.logout()
 
 
 @pytest.fixture
@@ -265,6 +274,7 @@ def test_new_mail_wakes_the_ping_through_the_push_endpoint(gw):
     # (other tests may deliver there too; the log line below proves the push path).
     if not gw.push_endpoint:
         pytest.skip("port %d is taken: Dovecot cannot reach this gateway" % DOVECOT_PUSH_PORT)
+    enable_dovecot_push("bob@example.test")
     c = gw.client(user="bob@example.test")
     inbox = folder_id(c, "Inbox")
     held = Background(lambda: ping(c, heartbeat=60, folders=[inbox]))
