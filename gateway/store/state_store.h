@@ -22,6 +22,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gateway/core/status.h"
@@ -212,6 +213,14 @@ struct MessageMetaKey {
   uint32_t uidvalidity;  // IMAP UIDVALIDITY: a new value orphans the old rows
 };
 
+// An "always move" conversation of a user (MS-ASCON 2.2.2.8 ItemOperations MoveAlways):
+// its future messages go to `destination` from every folder but Sent Items.
+struct ConversationRule {
+  std::string conversation_id;  // email2:ConversationId as Sync sends it (raw bytes)
+  std::string destination;      // IMAP mailbox name (wire form) the messages go to
+  StoreTime created{};          // when the device set the rule
+};
+
 struct CollectionKey {
   std::string user_id;        // owner mailbox address
   std::string device_id;      // MS-ASHTTP DeviceId
@@ -255,11 +264,32 @@ struct CollectionCommit {
   std::string pending_window;   // opaque window snapshot (empty when none pending)
   ItemMapUpdate items;          // map changes covered by the new SyncKey
   StoreTime now;                // commit time
+  // Empty, or parallel to items.add_backend_ids: the ClientId of each client Add, "" for
+  // items the server found. Each is recorded with the ServerId it got; a ClientId recorded
+  // earlier for the same backend id gets its old ServerId back (a retried request whose
+  // response was lost: MS-ASCMD 2.2.3.28.2), so the device never holds the item twice.
+  std::vector<std::string> add_client_ids;
+};
+
+// A client Add as recorded by commit_collection_generation (MS-ASCMD 2.2.3.28.2).
+struct ClientAddRecord {
+  uint32_t generation = 0;  // the SyncKey generation the Add was committed in
+  std::string server_id;    // ServerId the Add got
+  std::string backend_id;   // backend item it created (IMAP UID, DAV href)
 };
 
 struct CollectionCommitResult {
   uint32_t generation = 0;                   // the new SyncKey (base_generation + 1)
   std::vector<std::string> added_server_ids;  // ServerIds for items.add_backend_ids, in order
+};
+
+// ---------------------------------------------------------------------------------------
+// Per-device request state (schema 5)
+
+// A request a device may later omit and the server must remember for it.
+enum class DeviceRequestKind : uint8_t {
+  kPing,  // the last accepted Ping's parameters (MS-ASCMD 2.2.3.88.1), as a WBXML Ping
+  kSync,  // the last full Sync request, no client commands (MS-ASCMD 2.2.1.21.1), WBXML
 };
 
 // ---------------------------------------------------------------------------------------
@@ -435,6 +465,20 @@ class StateStore {
   // Drops every generation and item of the collection (UIDVALIDITY changed, folder
   // deleted). The ServerId counter is kept so ServerIds are never reused.
   virtual Status reset_collection(const CollectionKey& key) = 0;
+  // The client Add recorded for `client_id` (CollectionCommit::add_client_ids) while the
+  // key it was committed in is still live; nullopt when there is none. Only requests with
+  // Adds call it, so it is off the no-change path.
+  virtual Result<std::optional<ClientAddRecord>> find_client_add(const CollectionKey& key,
+                                                                 const std::string& client_id) = 0;
+
+  // --- per-device request state (schema 5) -----------------------------------------------
+  // Replaces the device's remembered request of `kind` (opaque bytes, at most 1 MiB);
+  // empty `body` forgets it. kNotFound for an unknown device.
+  virtual Status put_device_request(const DeviceKey& key, DeviceRequestKind kind,
+                                    std::string_view body, StoreTime now) = 0;
+  // kNotFound when nothing is remembered.
+  virtual Result<std::string> get_device_request(const DeviceKey& key,
+                                                 DeviceRequestKind kind) = 0;
 
   // --- per-message metadata (Email Sync) -------------------------------------------------
   // Stores `meta` for message `uid`; empty `meta` deletes the row.
@@ -444,6 +488,14 @@ class StateStore {
   // with flag details), so one read serves a whole Sync window.
   virtual Result<std::vector<std::pair<uint32_t, std::string>>> list_message_meta(
       const MessageMetaKey& key) = 0;
+
+  // --- conversation rules (ItemOperations Move with MoveAlways) ---------------------------
+  // Sets the user's rule for rule.conversation_id (a later Move replaces the destination).
+  virtual Status put_conversation_rule(const std::string& user_id,
+                                       const ConversationRule& rule) = 0;
+  // Every rule of the user, oldest first: few rows, read once per Sync window with new mail.
+  virtual Result<std::vector<ConversationRule>> list_conversation_rules(
+      const std::string& user_id) = 0;
 
   // --- audit log ------------------------------------------------------------------------
   // Appends one entry; returns its id.

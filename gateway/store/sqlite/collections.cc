@@ -94,7 +94,8 @@ Result<CollectionGeneration> SqliteStateStore::load_current_collection_state(
 
 Status SqliteStateStore::apply_item_update(const CollectionKey& key, uint32_t generation,
                                            const ItemMapUpdate& update,
-                                           std::vector<std::string>* out) {
+                                           std::vector<std::string>* out,
+                                           const std::vector<std::string>* reuse) {
   // Removals: a row added in this very generation was never seen by the previous one, so
   // it is deleted outright; older rows are closed at this generation.
   for (const std::string& server_id : update.remove_server_ids) {
@@ -161,7 +162,8 @@ Status SqliteStateStore::apply_item_update(const CollectionKey& key, uint32_t ge
     if (!*row) return Status::internal("collection row missing for " + key.collection_id);
     next_item = counter->int64(0);
   }
-  for (const std::string& backend_id : update.add_backend_ids) {
+  for (size_t i = 0; i < update.add_backend_ids.size(); ++i) {
+    const std::string& backend_id = update.add_backend_ids[i];
     // An item already mapped (e.g. MoveItems recorded it before this Sync saw it) keeps
     // its ServerId instead of reaching the client twice.
     {
@@ -180,7 +182,20 @@ Status SqliteStateStore::apply_item_update(const CollectionKey& key, uint32_t ge
         continue;
       }
     }
-    std::string server_id = key.collection_id + ":" + std::to_string(next_item++);
+    std::string server_id;
+    if (reuse != nullptr && i < reuse->size() && !(*reuse)[i].empty()) {
+      // A retried client Add: its ServerId is handed out again when no row holds it (the
+      // retry dropped the generation that mapped it).
+      Result<SqliteStatement> taken = db_->prepare(
+          "SELECT 1 FROM collection_items WHERE " EASGATE_COLLECTION_KEY_SQL
+          " AND server_id = ?4 LIMIT 1");
+      if (!taken) return taken.status();
+      taken->bind(key.user_id, key.device_id, key.collection_id, (*reuse)[i]);
+      Result<bool> row = taken->step();
+      if (!row) return row.status();
+      if (!*row) server_id = (*reuse)[i];
+    }
+    if (server_id.empty()) server_id = key.collection_id + ":" + std::to_string(next_item++);
     if (server_id.size() > kMaxItemServerIdLength) {
       return Status::invalid_argument("item ServerId would exceed 64 characters: " + server_id);
     }
@@ -221,6 +236,19 @@ Result<CollectionCommitResult> SqliteStateStore::commit_collection_generation(
   Result<uint32_t> current = current_generation(key);
   if (!current) return current.status();
 
+  // ServerIds recorded for the request's ClientIds, read before the cleanup below drops
+  // the generation a retried request replaces.
+  std::vector<std::string> reuse;
+  for (size_t i = 0; i < commit.add_client_ids.size() && i < commit.items.add_backend_ids.size();
+       ++i) {
+    if (commit.add_client_ids[i].empty()) continue;
+    Result<std::optional<ClientAddRecord>> known = find_client_add(key, commit.add_client_ids[i]);
+    if (!known) return known.status();
+    if (!*known || (*known)->backend_id != commit.items.add_backend_ids[i]) continue;
+    reuse.resize(commit.items.add_backend_ids.size());
+    reuse[i] = (*known)->server_id;
+  }
+
   // Each cleanup statement binds the key as ?1..?3 and its generation value as ?4.
   struct Cleanup {
     const char* sql;     // statement to run
@@ -234,6 +262,8 @@ Result<CollectionCommitResult> SqliteStateStore::commit_collection_generation(
          " AND generation >= ?4", 0},
         {"DELETE FROM collection_items WHERE " EASGATE_COLLECTION_KEY_SQL
          " AND added_gen >= ?4", 0},
+        {"DELETE FROM sync_client_adds WHERE " EASGATE_COLLECTION_KEY_SQL
+         " AND generation >= ?4", 0},
     };
   } else if (*current == base) {
     // The client sent the current key, proving it has it: drop base-1 and the rows that
@@ -243,6 +273,9 @@ Result<CollectionCommitResult> SqliteStateStore::commit_collection_generation(
          " AND generation < ?4", base},
         {"DELETE FROM collection_items WHERE " EASGATE_COLLECTION_KEY_SQL
          " AND removed_gen <= ?4", base},
+        // Adds answered in `base` can no longer be retried (base - 1 is gone).
+        {"DELETE FROM sync_client_adds WHERE " EASGATE_COLLECTION_KEY_SQL
+         " AND generation <= ?4", base},
     };
   } else if (*current != 0 && *current == next) {
     // Retry with the previous key: the response carrying `current` never arrived, so
@@ -278,11 +311,56 @@ Result<CollectionCommitResult> SqliteStateStore::commit_collection_generation(
   }
   CollectionCommitResult result;
   result.generation = next;
-  if (Status s = apply_item_update(key, next, commit.items, &result.added_server_ids); !s) {
+  if (Status s = apply_item_update(key, next, commit.items, &result.added_server_ids,
+                                   reuse.empty() ? nullptr : &reuse);
+      !s) {
     return s;
   }
+  if (Status s = record_client_adds(key, next, commit, result.added_server_ids); !s) return s;
   if (Status s = txn.commit(); !s) return s;
   return result;
+}
+
+Status SqliteStateStore::record_client_adds(const CollectionKey& key, uint32_t generation,
+                                            const CollectionCommit& commit,
+                                            const std::vector<std::string>& server_ids) {
+  for (size_t i = 0; i < commit.add_client_ids.size() && i < server_ids.size() &&
+                     i < commit.items.add_backend_ids.size();
+       ++i) {
+    const std::string& client_id = commit.add_client_ids[i];
+    if (client_id.empty()) continue;
+    // MS-ASCMD 2.2.3.28.2: up to 64 digits and letters; a longer one is not recorded.
+    if (client_id.size() > kMaxItemServerIdLength) continue;
+    Result<SqliteStatement> put = db_->prepare(
+        "INSERT INTO sync_client_adds (user_id, device_id, collection_id, client_id, "
+        "generation, server_id, backend_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+        "ON CONFLICT (user_id, device_id, collection_id, client_id) DO UPDATE SET "
+        "generation = excluded.generation, server_id = excluded.server_id, "
+        "backend_id = excluded.backend_id");
+    if (!put) return put.status();
+    put->bind(key.user_id, key.device_id, key.collection_id, client_id, generation,
+              server_ids[i], commit.items.add_backend_ids[i]);
+    if (Status s = put->run(); !s) return s;
+  }
+  return Status::ok();
+}
+
+Result<std::optional<ClientAddRecord>> SqliteStateStore::find_client_add(
+    const CollectionKey& key, const std::string& client_id) {
+  if (Status s = check_collection_key(key); !s) return s;
+  Result<SqliteStatement> stmt = db_->prepare(
+      "SELECT generation, server_id, backend_id FROM sync_client_adds WHERE "
+      EASGATE_COLLECTION_KEY_SQL " AND client_id = ?4");
+  if (!stmt) return stmt.status();
+  stmt->bind(key.user_id, key.device_id, key.collection_id, client_id);
+  Result<bool> row = stmt->step();
+  if (!row) return row.status();
+  if (!*row) return std::optional<ClientAddRecord>();
+  ClientAddRecord r;
+  r.generation = static_cast<uint32_t>(stmt->int64(0));
+  r.server_id = stmt->text(1);
+  r.backend_id = stmt->text(2);
+  return std::optional<ClientAddRecord>(std::move(r));
 }
 
 Result<std::vector<std::string>> SqliteStateStore::map_items(const CollectionKey& key,
@@ -388,6 +466,7 @@ Status SqliteStateStore::reset_collection(const CollectionKey& key) {
   for (const char* sql : {
            "DELETE FROM collection_generations WHERE " EASGATE_COLLECTION_KEY_SQL,
            "DELETE FROM collection_items WHERE " EASGATE_COLLECTION_KEY_SQL,
+           "DELETE FROM sync_client_adds WHERE " EASGATE_COLLECTION_KEY_SQL,
        }) {
     Result<SqliteStatement> stmt = db_->prepare(sql);
     if (!stmt) return stmt.status();

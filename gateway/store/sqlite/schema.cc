@@ -213,6 +213,50 @@ CREATE TABLE message_meta (
   PRIMARY KEY (user_id, mailbox, uidvalidity, uid)
 ) WITHOUT ROWID;
 )sql"},
+    // Per-device request state a device may omit later, so a restart (or another node
+    // sharing the store) still honours an empty Ping or Sync, and the Sync ClientId record
+    // that makes a retried client Add idempotent.
+    {5, R"sql(
+-- kind 'ping': the last accepted Ping parameters (MS-ASCMD 2.2.3.88.1) as a WBXML Ping
+-- request; kind 'sync': the last full Sync request without client commands (MS-ASCMD
+-- 2.2.1.21.1), WBXML. Both are decoded by the WBXML codec and the command parsers.
+CREATE TABLE device_requests (
+  user_id    TEXT NOT NULL,
+  device_id  TEXT NOT NULL,
+  kind       TEXT NOT NULL,
+  body       BLOB NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (user_id, device_id, kind),
+  FOREIGN KEY (user_id, device_id) REFERENCES devices(user_id, device_id) ON DELETE CASCADE
+) WITHOUT ROWID;
+
+-- A client Add (MS-ASCMD 2.2.3.28.2 ClientId) applied in `generation`: a retry of the same
+-- request (the response was lost) gets the same ServerId instead of a second item. Rows
+-- older than the key the client proved it has are pruned by the commit.
+CREATE TABLE sync_client_adds (
+  user_id       TEXT NOT NULL,
+  device_id     TEXT NOT NULL,
+  collection_id TEXT NOT NULL,
+  client_id     TEXT NOT NULL,
+  generation    INTEGER NOT NULL,
+  server_id     TEXT NOT NULL,
+  backend_id    TEXT NOT NULL,
+  PRIMARY KEY (user_id, device_id, collection_id, client_id),
+  FOREIGN KEY (user_id, device_id, collection_id)
+    REFERENCES collections(user_id, device_id, collection_id) ON DELETE CASCADE
+) WITHOUT ROWID;
+)sql"},
+    // ItemOperations Move with MoveAlways (MS-ASCON 2.2.2.8), per user: every device of
+    // the user and every node applies the rule to the conversation's new mail.
+    {6, R"sql(
+CREATE TABLE conversation_rules (
+  user_id         TEXT NOT NULL,
+  conversation_id BLOB NOT NULL,  -- email2:ConversationId, raw bytes
+  destination     TEXT NOT NULL,  -- IMAP mailbox name (wire form)
+  created_at      INTEGER NOT NULL,
+  PRIMARY KEY (user_id, conversation_id)
+) WITHOUT ROWID;
+)sql"},
 };
 
 }  // namespace

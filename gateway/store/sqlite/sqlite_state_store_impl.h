@@ -103,10 +103,19 @@ class SqliteStateStore final : public StateStore {
   Result<std::vector<ItemMapping>> list_items(const CollectionKey& key,
                                               uint32_t generation) override;
   Status reset_collection(const CollectionKey& key) override;
+  Result<std::optional<ClientAddRecord>> find_client_add(const CollectionKey& key,
+                                                         const std::string& client_id) override;
+  Status put_device_request(const DeviceKey& key, DeviceRequestKind kind,
+                            std::string_view body, StoreTime now) override;
+  Result<std::string> get_device_request(const DeviceKey& key, DeviceRequestKind kind) override;
   Status put_message_meta(const MessageMetaKey& key, uint32_t uid, std::string_view meta,
                           StoreTime now) override;
   Result<std::vector<std::pair<uint32_t, std::string>>> list_message_meta(
       const MessageMetaKey& key) override;
+  Status put_conversation_rule(const std::string& user_id,
+                               const ConversationRule& rule) override;
+  Result<std::vector<ConversationRule>> list_conversation_rules(
+      const std::string& user_id) override;
 
   Result<int64_t> append_audit(const AuditEntry& entry) override;
   Result<std::vector<AuditEntry>> list_audit(StoreTime since, size_t limit) override;
@@ -127,8 +136,15 @@ class SqliteStateStore final : public StateStore {
   // kNotFound unless `generation` is the current or the previous generation.
   Status require_live_generation(const CollectionKey& key, uint32_t generation);
   // Applies `update` with rows stamped `generation`; appends assigned ServerIds to `out`.
+  // `reuse` (may be null): a ServerId per add_backend_ids index to hand out again when it
+  // is free (a retried client Add); empty entries allocate as usual.
   Status apply_item_update(const CollectionKey& key, uint32_t generation,
-                           const ItemMapUpdate& update, std::vector<std::string>* out);
+                           const ItemMapUpdate& update, std::vector<std::string>* out,
+                           const std::vector<std::string>* reuse = nullptr);
+  // The client Add records of commit.add_client_ids, inside the commit's transaction.
+  Status record_client_adds(const CollectionKey& key, uint32_t generation,
+                            const CollectionCommit& commit,
+                            const std::vector<std::string>& server_ids);
 
   std::unique_ptr<SqliteDb> db_;
 };
