@@ -304,6 +304,17 @@ void ImapConnection::handle_response(ImapResponse r) {
     return;
   }
   if (r.kind == ImapResponseKind::kContinuation) {
+    if (in_flight_ && queue_.front().idle && !queue_.front().idling) {
+      // RFC 2177 3: "+ idling"; the IDLE may last up to 29 minutes, so no command timeout.
+      Pending& p = queue_.front();
+      p.idling = true;
+      evtimer_del(timer_);
+      if (p.done_wanted) {
+        bufferevent_write(bev_, "DONE\r\n", 6);
+        arm_timer(options_.command_timeout);
+      }
+      return;
+    }
     if (!in_flight_ || queue_.front().next_chunk >= queue_.front().command.chunks.size()) {
       fail(ImapReplyState::kDisconnected, "unexpected continuation request");
       return;
@@ -315,7 +326,9 @@ void ImapConnection::handle_response(ImapResponse r) {
     if (r.condition == ImapCondition::kBye) bye_ = true;
     if (r.keyword == "CAPABILITY") update_capabilities(r.values);
     if (r.code == "CAPABILITY") update_capabilities(r.code_args);
-    if (in_flight_) queue_.front().reply.untagged.push_back(std::move(r));
+    if (untagged_listener_) untagged_listener_(r);
+    if (state_ == State::kClosed) return;  // the listener closed the connection
+    if (in_flight_ && !queue_.front().idle) queue_.front().reply.untagged.push_back(std::move(r));
     return;
   }
   // Tagged: must complete the command in flight.
@@ -462,6 +475,32 @@ void ImapConnection::logout(ImapCallback done) {
   });
 }
 
+void ImapConnection::idle(ImapCallback done) {
+  ImapCommand cmd;
+  cmd.chunks.push_back("IDLE\r\n");
+  cmd.log_text = "IDLE";
+  size_t before = queue_.size();
+  send(std::move(cmd), std::move(done));
+  // send() queued it last (or failed it on a closed connection): mark the new entry.
+  if (queue_.size() > before) queue_.back().idle = true;
+}
+
+void ImapConnection::idle_done() {
+  for (Pending& p : queue_) {
+    if (!p.idle || p.done_wanted) continue;
+    p.done_wanted = true;
+    if (p.idling) {
+      bufferevent_write(bev_, "DONE\r\n", 6);
+      arm_timer(options_.command_timeout);
+    }
+    return;
+  }
+}
+
+bool ImapConnection::idling() const {
+  return in_flight_ && !queue_.empty() && queue_.front().idle && queue_.front().idling;
+}
+
 void ImapConnection::abandon() {
   connect_done_ = nullptr;
   queue_.clear();
@@ -470,6 +509,7 @@ void ImapConnection::abandon() {
 
 void ImapConnection::close() {
   if (state_ == State::kClosed) return;
+  close_listener_ = nullptr;  // the owner closes: it knows
   fail(ImapReplyState::kDisconnected, "closed by client");
 }
 
@@ -491,6 +531,11 @@ void ImapConnection::fail(ImapReplyState state, const std::string& why) {
   for (Pending& p : queue_)
     if (p.done) callbacks.push_back(std::move(p.done));
   queue_.clear();
+  if (close_listener_) {
+    auto listener = std::move(close_listener_);
+    close_listener_ = nullptr;
+    defer_on_loop(base_, [listener = std::move(listener), why] { listener(why); });
+  }
   for (ImapCallback& cb : callbacks) {
     ImapReply reply;
     reply.state = state;

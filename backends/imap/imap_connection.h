@@ -100,6 +100,28 @@ class ImapConnection : public std::enable_shared_from_this<ImapConnection> {
   void login(const Credentials& credentials, ImapCallback done);
   // LOGOUT, then close.
   void logout(ImapCallback done);
+  // IDLE (RFC 2177): queued like any command; once the server's "+" arrives no command
+  // timeout applies and untagged responses go only to the untagged listener (not into the
+  // reply, which would grow for the whole IDLE). `done` runs on the tagged response that
+  // follows idle_done() (or on a failure).
+  void idle(ImapCallback done);
+  // Ends the IDLE in flight with DONE (sent as soon as the server has said "+"); the
+  // command timeout applies again from here. No-op without an IDLE in flight.
+  void idle_done();
+  // True while an IDLE is in flight and the server has accepted it ("+").
+  bool idling() const;
+  // Called for every untagged response after the greeting, in order, including the
+  // unsolicited ones between commands (NOTIFY, RFC 5465 5) and those during IDLE. Runs
+  // on the loop inside the read callback: it must not destroy the connection inline.
+  void set_untagged_listener(std::function<void(const ImapResponse&)> listener) {
+    untagged_listener_ = std::move(listener);
+  }
+  // Called once (deferred) when the connection closes for any reason but close() /
+  // abandon(), even with no command in flight: how an owner that only listens (NOTIFY)
+  // learns that the server went away.
+  void set_close_listener(std::function<void(const std::string& why)> listener) {
+    close_listener_ = std::move(listener);
+  }
   // Drops the socket now; queued commands fail with kDisconnected (deferred).
   void close();
   // Drops the socket and every queued callback without calling them; for owners that
@@ -145,6 +167,9 @@ class ImapConnection : public std::enable_shared_from_this<ImapConnection> {
     std::string tag;
     size_t next_chunk = 0;
     ImapReply reply;
+    bool idle = false;           // an IDLE command (RFC 2177)
+    bool idling = false;         // ... the server said "+": waiting for our DONE
+    bool done_wanted = false;    // ... idle_done() was called: DONE is sent/pending
   };
 
   ImapConnection(event_base* base, const ImapOptions& options, SSL_CTX* tls_ctx, evdns_base* dns);
@@ -188,6 +213,8 @@ class ImapConnection : public std::enable_shared_from_this<ImapConnection> {
   bool qresync_enabled_ = false;
   int delimiter_ = -1;
   std::shared_ptr<uint64_t> counter_;
+  std::function<void(const ImapResponse&)> untagged_listener_;
+  std::function<void(const std::string&)> close_listener_;
 };
 
 }  // namespace easgate
