@@ -17,7 +17,19 @@ Starts its own gateway (build dir argument), then per transport (plain, TLS):
 Wake-ups come from Dovecot's push_notification plugin posting to /push/dovecot (the gateway
 gets an extra admin listener on 19464, the port the dev Dovecot posts to).
 
-  bench/push/run [BUILD_DIR]     env: PINGS (10000), MAILS (10), TRANSPORTS (plain,tls)
+With USERS=N (N > 2) the devices are spread over the dev stack's load users
+load0001..loadN (deploy/dev/backends), one device per user unless PINGS says more, and mail
+goes to random users as a paced stream (RATE mails/s, a user gets its next mail only once
+its devices hold new Pings): the issue's "1,000 users" case. WATCH=endpoint,notify runs
+each change source in its own gateway: "endpoint" is Dovecot's push_notification posting to
+/push/dovecot (the users' METADATA is set for the run), "notify" is push.imap_watch: notify
+(one IMAP NOTIFY connection per user and worker, no endpoint listener). Two more columns
+show what the backend pays while the Pings are held: the gateway's open IMAP connections
+and the summed PSS of the Dovecot imap processes serving them.
+
+  bench/push/run [BUILD_DIR]     env: PINGS (10000), MAILS (10), TRANSPORTS (plain,tls),
+                                 USERS (2), WATCH (endpoint), RATE (10)
+  USERS=1000 WATCH=endpoint,notify bench/push/run BUILD_DIR     the 1,000-user table
 """
 import asyncio
 import base64
@@ -35,19 +47,35 @@ import tempfile
 import time
 import urllib.request
 
+import many_users
+
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD = sys.argv[1] if len(sys.argv) > 1 else os.path.join(REPO, "build")
 DEV = os.environ.get("EASGATE_DEV_DIR", os.path.join(REPO, ".dev"))
-PINGS = int(os.environ.get("PINGS", "10000"))
-MAILS = int(os.environ.get("MAILS", "10"))
+USER_COUNT = int(os.environ.get("USERS", "2"))
+# 2 = the dev users alice and bob (the original 10,000-Ping burst); else load users.
+USERS = (["alice@example.test", "bob@example.test"] if USER_COUNT == 2 else
+         ["load%04d@example.test" % (i + 1) for i in range(USER_COUNT)])
+PINGS = int(os.environ.get("PINGS", "10000" if USER_COUNT == 2 else str(USER_COUNT)))
+MAILS = int(os.environ.get("MAILS", "10" if USER_COUNT == 2 else "300"))
+RATE = float(os.environ.get("RATE", "10"))  # mails/s of the many-user stream
 TRANSPORTS = os.environ.get("TRANSPORTS", "plain,tls").split(",")
+WATCH = os.environ.get("WATCH", "endpoint").split(",")
 BASE = int(os.environ.get("EASGATE_BENCH_PORT_BASE", "39100"))
 EAS, TLS, ADMIN, PUSH = BASE + 80, BASE + 443, BASE + 464, 19464
 SECRET = "dev-push-secret-not-a-secret"
-USERS = ["alice@example.test", "bob@example.test"]
 SETUP_CONCURRENCY = 32
 
-CONFIG = f"""
+def gateway_config(state, watch):
+    """The bench gateway's YAML; `watch` picks the change source (see the docstring)."""
+    push_listener = ("    - {name: dovecot-push, address: 127.0.0.1, port: %d, role: admin}\n"
+                     % PUSH if watch == "endpoint" else "")
+    push = ("{endpoint_secret: %s, poll_interval: 0s}" % SECRET if watch == "endpoint" else
+            "{imap_watch: %s, poll_interval: 0s}" % watch)
+    # Mail only with the load users: Radicale does not know them.
+    dav = ('  dav: {base_url: "http://127.0.0.1:15232", login: local_part}\n'
+           if USER_COUNT == 2 else "")
+    return f"""
 server:
   workers: {os.cpu_count()}
   listeners:
@@ -58,20 +86,19 @@ server:
       role: eas
       tls: {{cert: {DEV}/tls/easgate.crt, key: {DEV}/tls/easgate.key}}
     - {{name: admin, address: 127.0.0.1, port: {ADMIN}, role: admin}}
-    - {{name: dovecot-push, address: 127.0.0.1, port: {PUSH}, role: admin}}
-  limits: {{idle_timeout: 1h}}
+{push_listener}  limits: {{idle_timeout: 1h}}
 auth: {{default_domain: example.test, cache_ttl: 1h}}
 backends:
-  imap: {{host: 127.0.0.1, port: 10143, tls: none}}
+  imap: {{host: 127.0.0.1, port: 10143, tls: none, pool: {{idle_timeout: 5s}}}}
   smtp: {{host: 127.0.0.1, port: 10587, tls: none}}
-  dav: {{base_url: "http://127.0.0.1:15232", login: local_part}}
-store: {{driver: sqlite, path: %(state)s/easgate.sqlite}}
-log: {{level: warn, file: %(state)s/easgate.log}}
+{dav}store: {{driver: sqlite, path: {state}/easgate.sqlite}}
+log: {{level: warn, file: {state}/easgate.log}}
 admin: {{token: bench-admin-token}}
-push: {{endpoint_secret: {SECRET}, poll_interval: 0s}}
+push: {push}
 eas:
   ping: {{min_heartbeat: 60s, max_heartbeat: 3540s, max_folders: 300}}
 """
+
 
 # --- minimal WBXML (MS-ASWBXML): only what Ping and FolderSync need ----------------------
 
@@ -161,7 +188,7 @@ async def connect(tls):
 
 class Device:
     def __init__(self, n, tls):
-        self.user = USERS[n % 2]
+        self.user = USERS[n % len(USERS)]
         self.id = "B%s%06d" % ("T" if tls else "P", n)
         self.tls = tls
         self.inbox = None
@@ -212,12 +239,60 @@ def percentile(values, p):
     return values[min(len(values) - 1, int(round(p / 100.0 * (len(values) - 1))))]
 
 
-async def run_transport(pid, tls, n):
+async def burst_two_users(devices):
+    """The original two-user burst: MAILS mails one after another to alice or bob, each
+    waking every Ping of that user (~PINGS/2) before the next goes out."""
+    out = many_users.StreamResult()
+    for m in range(MAILS):
+        user = random.choice(USERS)
+        mine = [d for d in devices if d.user == user]
+        smtp = smtplib.SMTP("127.0.0.1", many_users.INJECT_PORT, timeout=30)
+        smtp.sendmail("bench@example.test", [user],
+                      "From: bench@example.test\r\nTo: %s\r\nSubject: push bench %d\r\n\r\n"
+                      "hello\r\n" % (user, m))
+        sent = time.time()
+        smtp.quit()
+        for d in mine:
+            try:
+                status, body = await asyncio.wait_for(d.pending, timeout=30)
+            except asyncio.TimeoutError:
+                raise RuntimeError("a Ping was not woken within 30 s")
+            if ping_status(body) != 2:
+                raise RuntimeError("Ping answered %s" % ping_status(body))
+            if d.done_at < sent:
+                out.early += 1  # woken by another delivery to the shared INBOX
+            else:
+                out.latencies.append(d.done_at - sent)
+        await asyncio.gather(*(send_ping(d) for d in mine))
+        while held() < len(devices):
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(1.0)
+    return out
+
+
+async def settle_imap(pid, at_least, timeout_s):
+    """Waits until the gateway's IMAP connections are what a quiet gateway holds: the pooled
+    sessions of the set-up have idled out (pool idle_timeout 5 s) and, with imap_watch,
+    the per-user watchers are connected: the count is >= at_least and has not moved for
+    3 s (or exactly 0 when at_least is 0)."""
+    t0, last, stable = time.time(), -1, 0
+    while time.time() - t0 < timeout_s:
+        count = many_users.imap_connections(pid)
+        stable = stable + 1 if count == last else 0
+        last = count
+        if count >= at_least and (stable >= 6 if at_least else count == 0):
+            break
+        await asyncio.sleep(0.5)
+
+
+async def run_transport(pid, tls, n, watch):
     devices = [Device(i, tls) for i in range(n)]
+    users = len({d.user for d in devices})
     sem = asyncio.Semaphore(SETUP_CONCURRENCY)
     t0 = time.time()
     await asyncio.gather(*(folder_sync(d, sem) for d in devices))
     setup_s = time.time() - t0
+    await settle_imap(pid, 0, 30)
     await asyncio.sleep(1)
     rss_before = rss_kb(pid)
 
@@ -234,95 +309,110 @@ async def run_transport(pid, tls, n):
             raise RuntimeError("only %d of %d Pings held" % (held(), n))
         await asyncio.sleep(0.05)
     accept_s = time.time() - t0
+    await settle_imap(pid, 0 if watch == "endpoint" else users, 180)
     await asyncio.sleep(2)
     rss_held = rss_kb(pid)
+    imap_conns = many_users.imap_connections(pid)
+    dovecot_kb = many_users.dovecot_pss_kb(pid)
 
     c0, w0 = cpu_ticks(pid), time.time()
     await asyncio.sleep(10)
     idle_cpu = (cpu_ticks(pid) - c0) / os.sysconf("SC_CLK_TCK") / (time.time() - w0) * 100
 
-    latencies = []
-    early = 0
-    for m in range(MAILS):
-        user = random.choice(USERS)
-        mine = [d for d in devices if d.user == user]
-        smtp = smtplib.SMTP("127.0.0.1", 10025, timeout=30)
-        smtp.sendmail("bench@example.test", [user],
-                      "From: bench@example.test\r\nTo: %s\r\nSubject: push bench %d\r\n\r\n"
-                      "hello\r\n" % (user, m))
-        sent = time.time()
-        smtp.quit()
-        for d in mine:
-            try:
-                status, body = await asyncio.wait_for(d.pending, timeout=30)
-            except asyncio.TimeoutError:
-                raise RuntimeError("a Ping was not woken within 30 s")
-            if ping_status(body) != 2:
-                raise RuntimeError("Ping answered %s" % ping_status(body))
-            if d.done_at < sent:
-                early += 1  # woken by another delivery to the shared INBOX
-            else:
-                latencies.append(d.done_at - sent)
-        await asyncio.gather(*(send_ping(d) for d in mine))
-        while held() < n:
-            await asyncio.sleep(0.05)
-        await asyncio.sleep(1.0)
+    if USER_COUNT == 2:
+        result = await burst_two_users(devices)
+    else:
+        result = await many_users.deliver_stream(devices, MAILS, RATE, send_ping, ping_status)
     for d in devices:
         d.pending.cancel()
         d.writer.close()
+    lat = result.latencies or [float("nan")]
     return {
-        "transport": "TLS" if tls else "plain", "pings": n, "setup_s": setup_s,
-        "accept_per_s": n / accept_s, "rss_per_ping_kb": (rss_held - rss_before) / n,
-        "rss_before_mb": rss_before / 1024, "rss_held_mb": rss_held / 1024,
-        "idle_cpu_pct": idle_cpu, "p50_ms": percentile(latencies, 50) * 1000,
-        "p99_ms": percentile(latencies, 99) * 1000, "woken": len(latencies), "early": early,
+        "watch": watch, "transport": "TLS" if tls else "plain", "users": users, "pings": n,
+        "setup_s": setup_s, "accept_per_s": n / accept_s,
+        "rss_per_ping_kb": (rss_held - rss_before) / n, "rss_held_mb": rss_held / 1024,
+        "imap_conns": imap_conns, "dovecot_mb": dovecot_kb / 1024,
+        "idle_cpu_pct": idle_cpu, "p50_ms": percentile(lat, 50) * 1000,
+        "p99_ms": percentile(lat, 99) * 1000, "woken": len(result.latencies),
+        "missed": result.missed, "early": result.early, "wrong": result.wrong,
     }
 
 
-async def main():
+async def run_gateway(watch):
+    """One gateway process for one change source; every transport in it. Returns the rows
+    and the SIGTERM-to-exit time."""
     state = tempfile.mkdtemp(prefix="easgate-bench-push-")
     with open(os.path.join(state, "easgate.yaml"), "w") as f:
-        f.write(CONFIG % {"state": state})
-    import resource
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
-    if hard < 2 * PINGS + 200:
-        print("warning: RLIMIT_NOFILE hard limit %d is tight for %d Pings" % (hard, PINGS))
+        f.write(gateway_config(state, watch))
     gw = subprocess.Popen([os.path.join(BUILD, "easgate"), "--config",
                            os.path.join(state, "easgate.yaml")],
                           stdout=open(os.path.join(state, "stderr.log"), "w"),
                           stderr=subprocess.STDOUT)
+    # Dovecot posts only for users with the push METADATA: set it for the run (alice's is
+    # lost when her mailbox is re-seeded); the load users get it removed afterwards.
+    endpoint = watch == "endpoint"
     try:
         for _ in range(200):
             try:
                 socket.create_connection(("127.0.0.1", ADMIN), timeout=0.2).close()
                 break
             except OSError:
+                if gw.poll() is not None:
+                    raise RuntimeError("gateway exited; see %s/stderr.log" % state)
                 time.sleep(0.05)
+        if endpoint:
+            many_users.set_push_metadata(USERS, True)
         rows = []
         for t in TRANSPORTS:
-            rows.append(await run_transport(gw.pid, t == "tls", PINGS))
+            rows.append(await run_transport(gw.pid, t == "tls", PINGS, watch))
             await asyncio.sleep(3)
         t0 = time.time()
         gw.send_signal(signal.SIGTERM)
         gw.wait(timeout=60)
-        stop_s = time.time() - t0
+        return rows, time.time() - t0
     finally:
         if gw.poll() is None:
             gw.kill()
+        if endpoint and USER_COUNT != 2:
+            many_users.set_push_metadata(USERS, False)
+
+
+async def main():
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    if hard < 2 * PINGS + 200:
+        print("warning: RLIMIT_NOFILE hard limit %d is tight for %d Pings" % (hard, PINGS))
+    rows, stops = [], []
+    for watch in WATCH:
+        r, stop_s = await run_gateway(watch)
+        rows += r
+        stops.append((watch, stop_s))
     print()
-    print("easgate Direct Push benchmark: %d held Pings per transport, %d CPUs, %d mails"
-          % (PINGS, os.cpu_count(), MAILS))
-    print("(2 dev users, so each mail wakes ~%d devices of one user at once)" % (PINGS // 2))
-    hdr = ("transport", "pings", "setup s", "accepted/s", "RSS/Ping KB", "RSS held MB",
-           "idle CPU %", "woken", "p50 ms", "p99 ms")
+    print("easgate Direct Push benchmark: %d held Pings per transport over %d users, %d CPUs,"
+          " %d mails" % (PINGS, len(USERS), os.cpu_count(), MAILS))
+    if USER_COUNT == 2:
+        print("(2 dev users, so each mail wakes ~%d devices of one user at once)" % (PINGS // 2))
+    else:
+        print("(mail to random users at %.0f/s; a user's next mail waits until its devices"
+              " hold new Pings)" % RATE)
+    hdr = ("watch", "transport", "users", "pings", "setup s", "accepted/s", "RSS/Ping KB",
+           "RSS held MB", "IMAP conns", "Dovecot PSS MB", "idle CPU %", "woken", "missed",
+           "p50 ms", "p99 ms")
     print("| " + " | ".join(hdr) + " |")
     print("|" + "---|" * len(hdr))
     for r in rows:
-        print("| %s | %d | %.0f | %.0f | %.1f | %.0f | %.2f | %d | %.0f | %.0f |" % (
-            r["transport"], r["pings"], r["setup_s"], r["accept_per_s"], r["rss_per_ping_kb"],
-            r["rss_held_mb"], r["idle_cpu_pct"], r["woken"], r["p50_ms"], r["p99_ms"]))
-    print("SIGTERM to exit: %.2f s" % stop_s)
+        print("| %s | %s | %d | %d | %.0f | %.0f | %.1f | %.0f | %d | %.0f | %.2f | %d | %d |"
+              " %.0f | %.0f |" % (
+                  r["watch"], r["transport"], r["users"], r["pings"], r["setup_s"],
+                  r["accept_per_s"], r["rss_per_ping_kb"], r["rss_held_mb"], r["imap_conns"],
+                  r["dovecot_mb"], r["idle_cpu_pct"], r["woken"], r["missed"], r["p50_ms"],
+                  r["p99_ms"]))
+        if r["early"] or r["wrong"]:
+            print("  (%s/%s: %d Pings answered before their mail, %d with another status)"
+                  % (r["watch"], r["transport"], r["early"], r["wrong"]))
+    for watch, stop_s in stops:
+        print("SIGTERM to exit (%s): %.2f s" % (watch, stop_s))
 
 
 if __name__ == "__main__":
