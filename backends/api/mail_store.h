@@ -320,6 +320,9 @@ struct MailSearchQuery {
   int64_t since = 0;
   // INTERNALDATE before this day (epoch seconds); 0: none.
   int64_t before = 0;
+  // At least one of these (header name, substring) pairs matches (an OR of IMAP HEADER
+  // keys, RFC 3501 6.4.4); empty: no restriction. Finds a conversation's messages.
+  std::vector<std::pair<std::string, std::string>> any_header;
 };
 
 // One search result.

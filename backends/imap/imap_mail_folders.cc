@@ -160,8 +160,9 @@ bool ascii(const std::string& s) {
 Result<ImapCommand> search_command(ImapLease& lease, const MailSearchQuery& q) {
   auto b = command_builder(lease).atom("UID SEARCH");
   if (lease->has_capability("ESEARCH")) b.raw("RETURN (ALL)");
-  if (!ascii(q.text) || !ascii(q.from) || !ascii(q.to) || !ascii(q.subject))
-    b.atom("CHARSET UTF-8");
+  bool utf8 = !ascii(q.text) || !ascii(q.from) || !ascii(q.to) || !ascii(q.subject);
+  for (const auto& [name, value] : q.any_header) utf8 = utf8 || !ascii(name) || !ascii(value);
+  if (utf8) b.atom("CHARSET UTF-8");
   bool any = false;
   auto key = [&](const char* name, const std::string& value) {
     if (value.empty()) return;
@@ -178,6 +179,12 @@ Result<ImapCommand> search_command(ImapLease& lease, const MailSearchQuery& q) {
   }
   if (q.before > 0) {
     b.atom("BEFORE").atom(imap_search_date(q.before));
+    any = true;
+  }
+  // OR k1 OR k2 k3: OR takes two keys, so n keys need n - 1 ORs in prefix form.
+  for (size_t i = 0; i < q.any_header.size(); ++i) {
+    if (i + 1 < q.any_header.size()) b.atom("OR");
+    b.atom("HEADER").string(q.any_header[i].first).string(q.any_header[i].second);
     any = true;
   }
   if (!any) b.atom("ALL");
