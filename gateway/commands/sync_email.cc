@@ -402,8 +402,6 @@ void collect(const Run& run) {
 
 // ---- the window --------------------------------------------------------------------------
 
-void commit_and_reply(const Run& run);
-
 void fetch_adds(const Run& run, std::vector<uint32_t> uids) {
   if (uids.empty()) return commit_and_reply(run);
   run->mail().fetch_messages(
@@ -411,13 +409,16 @@ void fetch_adds(const Run& run, std::vector<uint32_t> uids) {
       [run](Result<std::vector<FetchedMessage>> got) {
         if (!run->request->client_alive()) return;
         if (!got.is_ok()) return backend_failed(run, got.status());
+        const auto& whole = run->pending.conversation_adds;  // ConversationMode brought them
         for (FetchedMessage& m : *got) {
           // FilterType: a message older than the window is not shown (MS-ASCMD 2.2.3.69.2).
-          if (run->pending.since > 0 && m.internal_date > 0 && m.internal_date < run->pending.since)
+          if (run->pending.since > 0 && m.internal_date > 0 &&
+              m.internal_date < run->pending.since &&
+              std::find(whole.begin(), whole.end(), m.uid) == whole.end())
             continue;
           run->added.push_back(std::move(m));
         }
-        commit_and_reply(run);
+        after_window_fetch(run);
       });
 }
 
@@ -479,6 +480,9 @@ void commit_and_reply(const Run& run) {
   rest.changes.assign(p.changes.begin() + static_cast<std::ptrdiff_t>(run->served_changes),
                       p.changes.end());
   rest.adds.assign(p.adds.begin() + static_cast<std::ptrdiff_t>(run->served_adds), p.adds.end());
+  for (uint32_t u : p.conversation_adds)
+    if (std::find(rest.adds.begin(), rest.adds.end(), u) != rest.adds.end())
+      rest.conversation_adds.push_back(u);
   // A draft sent by this request is mapped by this commit, so its Delete can only be
   // served from the next window (MoreAvailable tells the device to come back).
   rest.deletes.insert(rest.deletes.end(), run->sent_drafts.begin(), run->sent_drafts.end());

@@ -92,5 +92,10 @@ void save_flag_meta(const Run& run);
 void apply_fetches_and_adds(const Run& run);
 // sync_email.cc: client Fetches, then server changes.
 void apply_fetches(const Run& run);
+// sync_email.cc: commits the window's generation and answers the collection.
+void commit_and_reply(const Run& run);
+// sync_email_conversation.cc: MoveAlways rules and ConversationMode on the window's new
+// messages, then commit_and_reply.
+void after_window_fetch(const Run& run);
 
 }  // namespace easgate::email_sync

@@ -94,6 +94,7 @@ std::string encode_pending_window(const EmailPendingWindow& w) {
     for (const auto& k : c.flags.keywords) out += " " + k;
   }
   append_uids(&out, 'A', w.adds);
+  append_uids(&out, 'T', w.conversation_adds);
   return out;
 }
 
@@ -111,6 +112,8 @@ std::optional<EmailPendingWindow> decode_pending_window(std::string_view text) {
       if (!parse_uids(f, &w.deletes)) return std::nullopt;
     } else if (f[0] == "A") {
       if (!parse_uids(f, &w.adds)) return std::nullopt;
+    } else if (f[0] == "T") {
+      if (!parse_uids(f, &w.conversation_adds)) return std::nullopt;
     } else if (f[0] == "C") {
       MessageChange c;
       uint32_t bits = 0;

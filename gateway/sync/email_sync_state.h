@@ -42,6 +42,10 @@ struct EmailPendingWindow {
   std::vector<MessageChange> changes;
   // New messages still to be sent as Add, in sending order.
   std::vector<uint32_t> adds;
+  // The part of `adds` outside the FilterType window that ConversationMode brought in
+  // (MS-ASCMD 2.2.3.36.2: a conversation with a message inside the window comes whole):
+  // these are sent although older than `since`.
+  std::vector<uint32_t> conversation_adds;
 
   // True when nothing is left to send from this list.
   bool empty() const {

@@ -187,3 +187,18 @@ TEST_CASE("Sync request keeps the Flag details the device sent") {
   CHECK(e.flag_fields[0].text == "Call back");
   CHECK(e.flag_fields[1].page == 9);
 }
+
+TEST_CASE("pending window keeps the ConversationMode adds; older text still decodes") {
+  EmailPendingWindow w;
+  w.since = 1700000000;
+  w.adds = {40, 12, 13};
+  w.conversation_adds = {12, 13};
+  auto back = decode_pending_window(encode_pending_window(w));
+  REQUIRE(back);
+  CHECK(back->adds == w.adds);
+  CHECK(back->conversation_adds == w.conversation_adds);
+  auto old = decode_pending_window("w1 0 1700000000\nA 40 12");  // written before the field
+  REQUIRE(old);
+  CHECK(old->conversation_adds.empty());
+  CHECK_FALSE(decode_pending_window("w1 0 0\nA 1\nT 0"));
+}
