@@ -26,7 +26,7 @@ WbxmlElement refusal(const ItemOperation& op, int status) {
     case ItemOperationKind::kMove: {
       WbxmlElement e(io::kMove);
       e.add_text(io::kStatus, std::to_string(status));
-      e.add_text(io::kConversationId, op.conversation_id);
+      e.add_opaque(io::kConversationId, op.conversation_id);  // MS-ASCON 2.2.2.3.1 byte array
       return e;
     }
     case ItemOperationKind::kFetch:
@@ -70,13 +70,7 @@ void run_next(const std::shared_ptr<ItemOperationsRun>& run) {
     } else if (op.kind == ItemOperationKind::kEmptyFolderContents) {
       finished = run_empty_folder(run, resume);
     } else {
-      // A conversation Move needs every message of a ConversationId, which is derived from
-      // headers the IMAP server cannot search by; not offered (the device falls back to
-      // MoveItems of the items it holds).
-      log_info("item_operations")
-          .msg("conversation Move not offered")
-          .kv("user", run->request->credentials.user);
-      run->responses.push_back(refusal(op, kItemOpsUnsupported));
+      finished = run_move(run, resume);
     }
     if (!finished) return;
     ++run->next;

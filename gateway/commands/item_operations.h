@@ -3,8 +3,9 @@
 // or by Search LongId (Email properties per BodyPreference / MIMESupport), Fetch of an
 // attachment by FileReference (whole or a byte Range, subject to the policy's
 // AttachmentsEnabled / MaxAttachmentSize), the multipart response form when the client
-// sends MS-ASAcceptMultiPart, and EmptyFolderContents with DeleteSubFolders. Conversation
-// Move is answered Status 156 (not offered). Operations run one after another, in order.
+// sends MS-ASAcceptMultiPart, EmptyFolderContents with DeleteSubFolders, and Move of a
+// conversation with MoveAlways (14.0+, item_operations_move.cc). Operations run one after
+// another, in order.
 
 #include "gateway/commands/command_handler.h"
 

@@ -63,8 +63,12 @@ std::vector<ItemOperation> parse_item_operations(const WbxmlElement& root) {
     } else if (e.is(io::kMove)) {
       ItemOperation op;
       op.kind = ItemOperationKind::kMove;
-      op.conversation_id = std::string(e.child_text(io::kConversationId));
+      // MS-ASCON 2.2.2.3.1: a byte array, sent as opaque data (or text by some clients).
+      if (const WbxmlElement* id = e.child(io::kConversationId))
+        op.conversation_id = std::string(id->content());
       op.destination = std::string(e.child_text(io::kDstFldId));
+      if (const WbxmlElement* o = e.child(io::kOptions))
+        op.move_always = o->child(io::kMoveAlways) != nullptr;
       if (op.conversation_id.empty() || op.destination.empty())
         op.parse_status = kItemOpsProtocolError;
       ops.push_back(std::move(op));

@@ -27,7 +27,9 @@ enum ItemOperationsStatus : int {
   kItemOpsBadAttachment = 15,     // FileReference malformed or naming no attachment
   kItemOpsBlocked = 16,           // policy AttachmentsEnabled=0 forbids attachment access
   kItemOpsPartial = 17,           // EmptyFolderContents emptied the folder, not all subfolders
-  kItemOpsUnsupported = 156,      // an action the gateway does not offer (conversation Move)
+  kItemOpsInvalidCombination = 105,  // Move to the recipient information cache (MS-ASCON 2.2.2.10)
+  kItemOpsMoveAlwaysMissing = 155,   // Move without MoveAlways (MS-ASCMD 2.2.3.118)
+  kItemOpsUnsupported = 156,      // Move to a folder that is not a mail folder (MS-ASCON 2.2.2.10)
 };
 
 // Which operation an element of the request is.
@@ -72,6 +74,8 @@ struct ItemOperation {
   std::string conversation_id;
   // Move: DstFldId.
   std::string destination;
+  // Move: Options/MoveAlways (MS-ASCMD 2.2.3.118): the conversation's future mail moves too.
+  bool move_always = false;
 };
 
 // Operations of an ItemOperations element, in order; at most kMaxItemOperations (more

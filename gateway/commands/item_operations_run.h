@@ -1,6 +1,7 @@
 #pragma once
 // Internal to ItemOperations: the state of one request while its operations run, and the
-// per-operation steps (item_operations_fetch.cc, item_operations_empty.cc).
+// per-operation steps (item_operations_fetch.cc, item_operations_empty.cc,
+// item_operations_move.cc).
 
 #include <functional>
 #include <memory>
@@ -31,6 +32,7 @@ struct ItemOperationsRun {
 // never called); false when a backend call is under way and `done` runs later on the loop.
 bool run_fetch(const std::shared_ptr<ItemOperationsRun>& run, std::function<void()> done);
 bool run_empty_folder(const std::shared_ptr<ItemOperationsRun>& run, std::function<void()> done);
+bool run_move(const std::shared_ptr<ItemOperationsRun>& run, std::function<void()> done);
 
 // Stores `data` as the next multipart part and returns its number ("1", "2"...).
 std::string add_part(ItemOperationsRun& run, std::string data);

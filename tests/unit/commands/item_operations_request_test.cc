@@ -52,6 +52,22 @@ TEST_CASE("fetches by ServerId, LongId and FileReference; EmptyFolderContents; M
   CHECK(ops[3].delete_subfolders);
   CHECK(ops[4].kind == ItemOperationKind::kMove);
   CHECK(ops[4].destination == "5");
+  CHECK(ops[4].conversation_id == "abc");
+  CHECK_FALSE(ops[4].move_always);
+}
+
+TEST_CASE("Move: an opaque ConversationId (NUL bytes included) and MoveAlways") {
+  WbxmlDocument d;
+  d.root = WbxmlElement(tag::item_operations::kItemOperations);
+  WbxmlElement& move = d.root.add_child(tag::item_operations::kMove);
+  move.add_opaque(tag::item_operations::kConversationId, std::string("\x00\x01id", 4));
+  move.add_text(tag::item_operations::kDstFldId, "7");
+  move.add_child(tag::item_operations::kOptions).add_child(tag::item_operations::kMoveAlways);
+  auto ops = parse_item_operations(d.root);
+  REQUIRE(ops.size() == 1);
+  CHECK(ops[0].parse_status == kItemOpsSuccess);
+  CHECK(ops[0].conversation_id == std::string("\x00\x01id", 4));
+  CHECK(ops[0].move_always);
 }
 
 TEST_CASE("malformed operations get their status, not a crash") {
