@@ -6,6 +6,7 @@
 #include "backends/api/mail_submitter.h"
 #include "backends/mime/compose.h"
 #include "gateway/commands/mail_item_ref.h"
+#include "gateway/commands/reply_verb.h"
 #include "gateway/commands/sync_email.h"
 #include "gateway/core/log.h"
 #include "gateway/eas/wbxml/wbxml_decoder.h"
@@ -76,6 +77,7 @@ struct ComposeRun {
   std::optional<MailItemRef> source;   // the original of a reply / forward
   std::string message;                 // final message, Bcc still in it
   std::string sent_mailbox;            // where SaveInSentItems appends
+  int verb = kLastVerbReplyToSender;   // MS-ASEMAIL 2.2.2.46 verb a SmartReply carried out
 };
 
 void fail(const std::shared_ptr<ComposeRun>& run, int eas_status, const std::string& why) {
@@ -163,7 +165,8 @@ void mark_source(const std::shared_ptr<ComposeRun>& run) {
               .kv("user", run->request->credentials.user).kv("error", r.status().to_string());
         } else {  // MS-ASEMAIL 2.2.2.46: Sync shows the verb with its time
           record_last_verb(*run->request, run->source->mailbox, run->source->uid,
-                           run->compose.kind == ComposeKind::kSmartReply ? 1 : 3);
+                           run->compose.kind == ComposeKind::kSmartReply ? run->verb
+                                                                         : kLastVerbForward);
         }
         succeed(run);
       });
@@ -229,6 +232,7 @@ void compose_with_source(const std::shared_ptr<ComposeRun>& run) {
           return;
         }
         run->message = std::move(composed.value());
+        if (reply) run->verb = reply_verb(*original, run->message, run->request->credentials.user);
         submit(run);
       });
 }
