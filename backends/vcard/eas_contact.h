@@ -6,7 +6,9 @@
 // vCard mapping (where no standard property exists, an X- property; the ones other
 // writers use are read too):
 //   FileAs FN | First/Middle/Last/Title(prefix)/Suffix N | CompanyName;Department ORG |
-//   JobTitle TITLE | Email1..3 the first three EMAIL | phones TEL by TYPE (work, home, cell,
+//   JobTitle TITLE | Email1..3 EMAIL: the one pinned by X-EAS-SLOT=1..3 (written by
+//   easgate whenever the device changes an e-mail), else the free slots in document order;
+//   further EMAILs are kept untouched | phones TEL by TYPE (work, home, cell,
 //   car, pager, fax, x-radio, x-assistant, main-number/x-company-main) | addresses ADR
 //   work/home/other | Birthday BDAY | Anniversary ANNIVERSARY (4.0) / X-ANNIVERSARY |
 //   Picture PHOTO | Body NOTE | Categories CATEGORIES | WebPage URL | NickName NICKNAME |
@@ -16,7 +18,8 @@
 //   X-PHONETIC-ORG | OfficeLocation X-EAS-OFFICE-LOCATION | CustomerId X-EAS-CUSTOMER-ID |
 //   GovernmentId X-EAS-GOVERNMENT-ID | AccountName X-EAS-ACCOUNT-NAME | MMS X-EAS-MMS.
 // Alias and WeightedRank exist only in recipient information cache responses (MS-ASCNTC
-// 2.2.2.2, 2.2.2.72) and are never stored in a vCard.
+// 2.2.2.2, 2.2.2.72) and are never stored in a vCard. KEY X.509 certificates (3.0
+// ENCODING=b;TYPE=X509, 4.0 data:application/pkix-cert URIs) are read for ResolveRecipients.
 
 #include <cstdint>
 #include <optional>
@@ -105,6 +108,10 @@ struct EasContact {
   std::string yomi_first_name;    // Contacts:YomiFirstName (phonetic)
   std::string yomi_last_name;     // Contacts:YomiLastName (phonetic)
   std::string yomi_company_name;  // Contacts:YomiCompanyName (phonetic)
+  // X.509 certificates of the contact's KEY properties (DER, base64), read-only: for
+  // ResolveRecipients CertificateRetrieval (MS-ASCMD 2.2.3.23); never written to a vCard
+  // (KEY lines stay untouched) and not part of the Contacts class.
+  std::vector<std::string> certificates;
   std::string alias;              // Contacts:Alias (14.0+, RI cache only; not in vCards)
   std::optional<int32_t> weighted_rank;  // Contacts:WeightedRank (RI cache only)
 

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdio>
+#include <optional>
 
 #include "backends/vcard/eas_contact.h"
 #include "backends/vcard/vcard_syntax.h"
@@ -55,6 +56,22 @@ bool any_type(const VcardProperty& p, std::initializer_list<std::string_view> ty
   return false;
 }
 
+// The parameter that pins an EMAIL to its EAS slot: MS-ASCNTC 2.2.2.24-26 Email1..3Address
+// are three fixed fields, and a device that sets only Email3Address must get Email3Address
+// back, which document order alone cannot say. vCard readers ignore x-params they do not
+// know (RFC 6350 section 5, RFC 2426 section 4); a card without it (or after another
+// client dropped it) falls back to document order for the free slots.
+constexpr std::string_view kEmailSlotParam = "X-EAS-SLOT";
+
+// The EAS e-mail slot an EMAIL property names with kEmailSlotParam; nullopt when none.
+std::optional<Slot> pinned_email_slot(const VcardProperty& p) {
+  const std::string v = p.param(kEmailSlotParam);
+  if (v == "1") return Slot::kEmail1;
+  if (v == "2") return Slot::kEmail2;
+  if (v == "3") return Slot::kEmail3;
+  return std::nullopt;
+}
+
 bool is_inline_photo(const VcardProperty& p) {
   return p.is_base64() || p.value.rfind("data:", 0) == 0;
 }
@@ -84,6 +101,9 @@ void claim_tel(const VcardProperty& p, int i, Claims* c) {
 
 Claims claim(const VcardCard& card) {
   Claims c;
+  // EMAILs without a (usable) pin, in document order; they fill the slots left free by
+  // the pinned ones once every property was seen.
+  std::vector<int> unpinned_emails;
   for (int i = 0; i < static_cast<int>(card.properties.size()); ++i) {
     const VcardProperty& p = card.properties[i];
     const std::string& n = p.name;
@@ -94,7 +114,10 @@ Claims claim(const VcardCard& card) {
     else if (n == "ORG") c.take({Slot::kOrg}, i);
     else if (n == "TITLE") c.take({Slot::kJobTitle}, i);
     else if (n == "X-EAS-OFFICE-LOCATION") c.take({Slot::kOffice}, i);
-    else if (n == "EMAIL") c.take({Slot::kEmail1, Slot::kEmail2, Slot::kEmail3}, i);
+    else if (n == "EMAIL") {
+      const std::optional<Slot> pin = pinned_email_slot(p);
+      if (!pin || !c.take({*pin}, i)) unpinned_emails.push_back(i);
+    }
     else if (n == "TEL") claim_tel(p, i, &c);
     else if (n == "ADR") {
       if (p.has_type("work")) c.take({Slot::kAdrBusiness}, i);
@@ -125,6 +148,7 @@ Claims claim(const VcardCard& card) {
     else if (n == "CATEGORIES") c.categories.push_back(i);
     else if (n == "X-CHILD" || (text_related && p.has_type("child"))) c.children.push_back(i);
   }
+  for (int i : unpinned_emails) c.take({Slot::kEmail1, Slot::kEmail2, Slot::kEmail3}, i);
   return c;
 }
 
@@ -422,6 +446,35 @@ void set_value(Slot s, const std::string& value, bool v40, VcardProperty* p) {
   }
 }
 
+// Marks `p` as the EMAIL of e-mail slot `s` (see kEmailSlotParam); a no-op when it
+// already says so, so its raw line is kept.
+void pin_email(Slot s, VcardProperty* p) {
+  const char* value = s == Slot::kEmail1 ? "1" : s == Slot::kEmail2 ? "2" : "3";
+  if (p->param(kEmailSlotParam) == value) return;
+  p->raw.clear();
+  p->remove_param(kEmailSlotParam);
+  p->params.push_back({std::string(kEmailSlotParam), {value}});
+}
+
+// Pins (kEmailSlotParam) the e-mails that reading `card` back would put into another slot
+// than `email_at` says (index of the Email1..3 property in card->properties, -1: none):
+// a lone Email3Address, or Email2Address once Email1Address was removed, must not move
+// up a slot. An e-mail read into its own slot anyway stays byte-for-byte; an EMAIL EAS
+// does not carry is never touched (it may fill a slot left free).
+void pin_moved_emails(const std::array<int, 3>& email_at, VcardCard* card) {
+  constexpr Slot kEmails[] = {Slot::kEmail1, Slot::kEmail2, Slot::kEmail3};
+  for (int round = 0; round < 3; ++round) {  // each round pins at least one more
+    const Claims read = claim(*card);
+    bool pinned = false;
+    for (size_t e = 0; e < 3; ++e) {
+      if (email_at[e] < 0 || read[kEmails[e]] == email_at[e]) continue;
+      pin_email(kEmails[e], &card->properties[static_cast<size_t>(email_at[e])]);
+      pinned = true;
+    }
+    if (!pinned) return;
+  }
+}
+
 std::string render_list(const std::vector<std::string>& items) {
   std::vector<std::string> escaped;
   for (const auto& item : items) {
@@ -445,6 +498,7 @@ EasContact read_card(const VcardCard& card, const Claims& claims) {
     std::string v = unescape_text(card.properties[i].value);
     if (!v.empty()) c.children.push_back(std::move(v));
   }
+  c.certificates = x509_certificates(card);
   return c;
 }
 
@@ -482,14 +536,20 @@ Result<std::string> vcard_from_contact(const EasContact& contact,
   const bool v40 = card.version == VcardVersion::k40;
   std::vector<bool> removed(card.properties.size(), false);
   std::vector<VcardProperty> added;
-
+  // Where each e-mail slot's property ends up: an index into card.properties, or
+  // kAddedBase + an index into `added`; -1 when the contact has no such e-mail.
+  constexpr int kAddedBase = 1 << 20;
+  std::array<int, 3> email_at = {-1, -1, -1};
   for (size_t si = 0; si < kSlots; ++si) {
     const Slot s = static_cast<Slot>(si);
     if (s == Slot::kNote && contact.body_unreadable) continue;  // keep the server's NOTE
     const int idx = claims.index[si];
     VcardProperty* orig = idx >= 0 ? &card.properties[idx] : nullptr;
     const std::string next = render(s, contact, orig, v40);
+    const bool email = s >= Slot::kEmail1 && s <= Slot::kEmail3;
+    const size_t e = email ? static_cast<size_t>(s) - static_cast<size_t>(Slot::kEmail1) : 0;
     if (orig) {
+      if (email && !next.empty()) email_at[e] = idx;
       if (next == render(s, before, orig, v40)) continue;  // unchanged: keep it verbatim
       if (next.empty()) {
         removed[idx] = true;
@@ -499,6 +559,7 @@ Result<std::string> vcard_from_contact(const EasContact& contact,
     } else if (!next.empty() || (s == Slot::kFn && !original_vcf)) {
       VcardProperty p = new_property(s, v40);
       set_value(s, next, v40, &p);
+      if (email) email_at[e] = kAddedBase + static_cast<int>(added.size());
       added.push_back(std::move(p));
     }
   }
@@ -534,10 +595,19 @@ Result<std::string> vcard_from_contact(const EasContact& contact,
 
   VcardCard out;
   out.version = card.version;
+  std::vector<int> out_index(card.properties.size(), -1);
   for (size_t i = 0; i < card.properties.size(); ++i) {
-    if (!removed[i]) out.properties.push_back(std::move(card.properties[i]));
+    if (removed[i]) continue;
+    out_index[i] = static_cast<int>(out.properties.size());
+    out.properties.push_back(std::move(card.properties[i]));
   }
+  const int added_at = static_cast<int>(out.properties.size());
   for (auto& p : added) out.properties.push_back(std::move(p));
+  for (int& at : email_at) {
+    if (at >= kAddedBase) at = added_at + (at - kAddedBase);
+    else if (at >= 0) at = out_index[at];
+  }
+  pin_moved_emails(email_at, &out);
   if (!original_vcf) {
     VcardProperty uid;
     uid.name = "UID";

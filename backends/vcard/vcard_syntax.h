@@ -105,4 +105,10 @@ std::string base64_encode(std::string_view bytes);
 // Decodes base64, skipping whitespace; false on any other character or bad padding.
 [[nodiscard]] bool base64_decode(std::string_view text, std::string* bytes);
 
+// The X.509 certificates (DER, base64) of the card's KEY properties: 3.0/2.1 inline
+// base64 with TYPE=X509 (or no TYPE), 4.0 data:application/pkix-cert;base64 URIs. PGP keys,
+// keys by URL and values that are not a DER SEQUENCE are skipped. Implemented in
+// vcard_keys.cc.
+std::vector<std::string> x509_certificates(const VcardCard& card);
+
 }  // namespace easgate::vcard

@@ -196,7 +196,11 @@ TEST_CASE("an EAS change keeps everything EAS does not carry, byte for byte") {
   Result<EasContact> back = contact_from_vcard(v);
   REQUIRE(back.is_ok());
   CHECK(back->first_name == "Janet");
-  CHECK(back->email2_address == "c@example.test");  // the third moved up: EAS has no gaps
+  // Email3 keeps its slot (pinned with X-EAS-SLOT=3); the fourth EMAIL, untouched, fills
+  // the slot the device emptied.
+  CHECK(v.find("EMAIL;TYPE=INTERNET;X-EAS-SLOT=3:c@example.test\r\n") != std::string::npos);
+  CHECK(back->email2_address == "fourth@example.test");
+  CHECK(back->email3_address == "c@example.test");
   CHECK(back->body == "Secret notes");
 }
 
@@ -262,6 +266,85 @@ TEST_CASE("dates between vCard and EAS") {
   CHECK(vcard_date_from_eas("1984-12-31T23:00:00.000Z", false) == "1985-01-01");
   CHECK(vcard_date_from_eas("1604-02-28T23:00:00.000Z", true) == "--0229");
   CHECK(vcard_date_from_eas("junk", false).empty());
+}
+
+TEST_CASE("an e-mail keeps its EAS slot across the round trip (X-EAS-SLOT)") {
+  EasContact solo;
+  solo.first_name = "Solo";
+  solo.email3_address = "solo@c.example";
+  for (NewCardVersion v : {NewCardVersion::kV30, NewCardVersion::kV40}) {
+    Result<std::string> vcf = vcard_from_contact(solo, std::nullopt, {"uid-s", v});
+    REQUIRE(vcf.is_ok());
+    CHECK(vcf->find("X-EAS-SLOT=3:solo@c.example") != std::string::npos);
+    Result<EasContact> back = contact_from_vcard(*vcf);
+    REQUIRE(back.is_ok());
+    CHECK(back->email1_address.empty());
+    CHECK(back->email3_address == "solo@c.example");
+  }
+
+  // Another client's card: the unpinned EMAILs fill the free slots in document order, a
+  // fourth stays untouched; removing Email1 on the device keeps Email2 in slot 2.
+  const std::string card =
+      "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Multi\r\nN:;Multi;;;\r\n"
+      "EMAIL;TYPE=HOME:a@x.example\r\nEMAIL;TYPE=WORK:b@x.example\r\n"
+      "EMAIL:c@x.example\r\nEMAIL;TYPE=OTHER:d@x.example\r\nUID:m1\r\nEND:VCARD\r\n";
+  Result<EasContact> multi = contact_from_vcard(card);
+  REQUIRE(multi.is_ok());
+  CHECK(multi->email1_address == "a@x.example");
+  CHECK(multi->email3_address == "c@x.example");
+  EasContact changed = *multi;
+  changed.email1_address.clear();
+  Result<std::string> merged = vcard_from_contact(changed, card);
+  REQUIRE(merged.is_ok());
+  CHECK(merged->find("a@x.example") == std::string::npos);
+  CHECK(merged->find("EMAIL;TYPE=OTHER:d@x.example\r\n") != std::string::npos);
+  CHECK(merged->find("EMAIL;TYPE=WORK;X-EAS-SLOT=2:b@x.example\r\n") != std::string::npos);
+  Result<EasContact> again = contact_from_vcard(*merged);
+  REQUIRE(again.is_ok());
+  CHECK(again->email1_address == "d@x.example");  // the untouched fourth fills the free slot
+  CHECK(again->email2_address == "b@x.example");
+  CHECK(again->email3_address == "c@x.example");
+  // Clearing the last slot moves nothing: no pins needed, the rest stays byte-for-byte.
+  EasContact last = *multi;
+  last.email3_address.clear();
+  Result<std::string> trimmed = vcard_from_contact(last, card);
+  REQUIRE(trimmed.is_ok());
+  CHECK(trimmed->find("X-EAS-SLOT") == std::string::npos);
+  CHECK(trimmed->find("EMAIL;TYPE=HOME:a@x.example\r\n") != std::string::npos);
+
+  // A pin that names a taken or unknown slot falls back to document order.
+  Result<EasContact> odd = contact_from_vcard(
+      "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:O\r\nEMAIL;X-EAS-SLOT=2:p@x.example\r\n"
+      "EMAIL;X-EAS-SLOT=2:q@x.example\r\nEMAIL;X-EAS-SLOT=9:r@x.example\r\nEND:VCARD\r\n");
+  REQUIRE(odd.is_ok());
+  CHECK(odd->email2_address == "p@x.example");
+  CHECK(odd->email1_address == "q@x.example");
+  CHECK(odd->email3_address == "r@x.example");
+}
+
+TEST_CASE("KEY X.509 certificates are read for ResolveRecipients, other keys are not") {
+  // "MAMCAQA=" is the DER SEQUENCE 30 03 02 01 00; "AQID" (01 02 03) is not a certificate.
+  Result<EasContact> c = contact_from_vcard(
+      "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:K\r\nKEY;ENCODING=b;TYPE=X509:MAMC AQA=\r\n"
+      "KEY;ENCODING=b;TYPE=PGP:MAMCAQA=\r\nKEY;ENCODING=b:AQID\r\n"
+      "KEY;VALUE=uri:https://example.test/k.cer\r\nEND:VCARD\r\n");
+  REQUIRE(c.is_ok());
+  CHECK(c->certificates == std::vector<std::string>{"MAMCAQA="});
+  Result<EasContact> v4 = contact_from_vcard(
+      "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:K\r\n"
+      "KEY:data:application/pkix-cert;base64,MAMCAQA=\r\n"
+      "KEY;MEDIATYPE=application/pgp-keys:data:application/pgp-keys;base64,MAMCAQA=\r\n"
+      "END:VCARD\r\n");
+  REQUIRE(v4.is_ok());
+  CHECK(v4->certificates == std::vector<std::string>{"MAMCAQA="});
+  // Never written back: an EAS change leaves KEY alone.
+  EasContact changed = *v4;
+  changed.file_as = "K2";
+  Result<std::string> out = vcard_from_contact(changed, std::string(
+      "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:K\r\nKEY:data:application/pkix-cert;base64,MAMCAQA=\r\n"
+      "END:VCARD\r\n"));
+  REQUIRE(out.is_ok());
+  CHECK(out->find("KEY:data:application/pkix-cert;base64,MAMCAQA=\r\n") != std::string::npos);
 }
 
 }  // namespace
