@@ -113,6 +113,32 @@ struct BusyInterval {
   friend bool operator==(const BusyInterval&, const BusyInterval&) = default;
 };
 
+// A server-side search of one collection's members by property text: CalDAV
+// calendar-query (RFC 4791 section 7.8, prop-filter + text-match, 9.7) or CardDAV
+// addressbook-query (RFC 6352 section 8.6, 10.5). The server narrows, the caller decides:
+// CalDAV text-match is always a case-insensitive substring match (RFC 4791 section 9.7.5),
+// so callers check the returned bodies themselves.
+struct DavTextQuery {
+  // How a text must match (RFC 6352 section 10.5.4 match-type; CardDAV only).
+  enum class Match : uint8_t {
+    kEquals,      // the whole value
+    kContains,    // anywhere in the value
+    kStartsWith,  // at the start of the value
+  };
+  // One prop-filter: property `property` holds `text`, case-insensitively.
+  struct Term {
+    std::string property;  // "UID"; "FN", "EMAIL"
+    std::string text;      // what to look for
+  };
+  // Calendars: the component whose properties are matched ("VEVENT", "VTODO").
+  std::string component = "VEVENT";
+  // Contacts: a card matches when any term matches (test="anyof"). Calendars: every term
+  // must match (RFC 4791 section 9.7.1).
+  std::vector<Term> terms;
+  // Match type for contacts; calendars always match a substring.
+  Match match = Match::kContains;
+};
+
 template <typename T>
 using DavCallback = std::function<void(Result<T>)>;
 
@@ -164,6 +190,19 @@ class CollectionStore {
   virtual void freebusy(const Credentials& credentials, const std::string& user,
                         std::chrono::sys_seconds start, std::chrono::sys_seconds end,
                         DavCallback<std::vector<BusyInterval>> done) = 0;
+  // Members of `collection_href` the server finds for `query`, with bodies and ETags (one
+  // REPORT). kUnsupported when the server has no such REPORT: the caller then reads the
+  // whole collection. This default (a store without server-side search) answers
+  // kUnsupported at once, inside the call.
+  virtual void query_items(const Credentials& credentials, const std::string& collection_href,
+                           CollectionKind kind, const DavTextQuery& query,
+                           DavCallback<std::vector<DavItem>> done) {
+    (void)credentials;
+    (void)collection_href;
+    (void)kind;
+    (void)query;
+    done(Status::unsupported("no server-side search"));
+  }
 };
 
 }  // namespace easgate

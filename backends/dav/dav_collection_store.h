@@ -80,6 +80,12 @@ class DavCollectionStore final : public CollectionStore {
   void freebusy(const Credentials& credentials, const std::string& user,
                 std::chrono::sys_seconds start, std::chrono::sys_seconds end,
                 DavCallback<std::vector<BusyInterval>> done) override;
+  // One calendar-query / addressbook-query REPORT; kUnsupported when the server answers
+  // that it has no such REPORT (405, 501, 403 DAV:supported-report) or refuses the filter
+  // (CALDAV:/CARDDAV:supported-filter, 400/403/501 naming it).
+  void query_items(const Credentials& credentials, const std::string& collection_href,
+                   CollectionKind kind, const DavTextQuery& query,
+                   DavCallback<std::vector<DavItem>> done) override;
 
   const DavOptions& options() const { return options_; }
 

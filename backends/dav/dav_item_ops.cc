@@ -274,6 +274,49 @@ void DavCollectionStore::fetch_items(const Credentials& credentials,
        });
 }
 
+// ---- calendar-query / addressbook-query ------------------------------------------------
+
+void DavCollectionStore::query_items(const Credentials& credentials,
+                                     const std::string& collection_href, CollectionKind kind,
+                                     const DavTextQuery& query,
+                                     DavCallback<std::vector<DavItem>> done) {
+  Result<std::string> url = url_of(collection_href);
+  if (!url.is_ok()) return fail_later(url.status(), [done](Status s) { done(s); });
+  HttpHeaders h;
+  h.add("Depth", "1");
+  h.add("Content-Type", "application/xml; charset=utf-8");
+  const bool contacts = kind == CollectionKind::kContacts;
+  send(credentials, "REPORT", *url, std::move(h), text_query_body(kind, query),
+       [this, contacts, done](Result<HttpClientResponse> r) {
+         if (!r.is_ok()) return done(r.status().prefixed("query REPORT"));
+         // RFC 4791 section 7.8 / RFC 6352 section 8.6: a filter the server cannot apply
+         // is refused with supported-filter (403, or 400/501 on some servers).
+         const bool filter_refused =
+             (r->status == 400 || r->status == 403 || r->status == 501) &&
+             r->body.find("supported-filter") != std::string::npos;
+         if (report_unsupported(r->status, r->body) || filter_refused) {
+           if (first_time_for_cause("dav_no_query_report")) {
+             log_warn(kComponent).msg("server has no usable query REPORT; reading collections")
+                 .kv("http_status", r->status);
+           }
+           return done(Status::unsupported("query REPORT not offered"));
+         }
+         if (r->status != 207) return done(unexpected(*r, "query REPORT on"));
+         Result<Multistatus> ms = parse_multistatus(r->body, options_.max_response_bytes);
+         if (!ms.is_ok()) return done(ms.status().prefixed("query REPORT"));
+         std::vector<DavItem> items;
+         for (const DavResponse& resp : ms->responses) {
+           const DavProperty* data = contacts ? resp.find(kCardDavNs, "address-data")
+                                              : resp.find(kCalDavNs, "calendar-data");
+           if (!data) continue;
+           const DavProperty* e = resp.find(kDavNs, "getetag");
+           items.push_back({path_of(r->effective_url, resp.href),
+                            e ? e->text_trimmed() : std::string(), data->text});
+         }
+         done(std::move(items));
+       });
+}
+
 // ---- PUT / DELETE -----------------------------------------------------------------------
 
 void DavCollectionStore::put_item(const Credentials& credentials,

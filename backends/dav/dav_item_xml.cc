@@ -122,6 +122,33 @@ std::string multiget_body(CollectionKind kind, const std::vector<std::string>& h
   return out;
 }
 
+std::string text_query_body(CollectionKind kind, const DavTextQuery& query) {
+  std::string out = kXmlHead;
+  if (kind == CollectionKind::kContacts) {
+    // RFC 6352 section 10.5.4: the default collation is i;unicode-casemap (case-blind).
+    const char* match = query.match == DavTextQuery::Match::kEquals       ? "equals"
+                        : query.match == DavTextQuery::Match::kStartsWith ? "starts-with"
+                                                                          : "contains";
+    out += "<C:addressbook-query xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:carddav\">"
+           "<D:prop><D:getetag/><C:address-data/></D:prop><C:filter test=\"anyof\">";
+    for (const auto& t : query.terms) {
+      out += "<C:prop-filter name=\"" + xml_escape(t.property) + "\"><C:text-match match-type=\"" +
+             match + "\">" + xml_escape(t.text) + "</C:text-match></C:prop-filter>";
+    }
+    return out + "</C:filter></C:addressbook-query>";
+  }
+  // RFC 4791 section 9.7.5: substring match, i;ascii-casemap by default.
+  out += "<C:calendar-query xmlns:D=\"DAV:\" xmlns:C=\"urn:ietf:params:xml:ns:caldav\">"
+         "<D:prop><D:getetag/><C:calendar-data/></D:prop><C:filter>"
+         "<C:comp-filter name=\"VCALENDAR\"><C:comp-filter name=\"" +
+         xml_escape(query.component) + "\">";
+  for (const auto& t : query.terms) {
+    out += "<C:prop-filter name=\"" + xml_escape(t.property) + "\"><C:text-match>" +
+           xml_escape(t.text) + "</C:text-match></C:prop-filter>";
+  }
+  return out + "</C:comp-filter></C:comp-filter></C:filter></C:calendar-query>";
+}
+
 std::string make_collection_body(CollectionKind kind, const std::string& display_name) {
   const std::string name = "<D:displayname>" + xml_escape(display_name) + "</D:displayname>";
   if (kind == CollectionKind::kContacts) {

@@ -3,6 +3,7 @@
 // a plain multistatus: sync-collection (RFC 6578 section 3.2), calendar-multiget (RFC 4791
 // section 7.9), addressbook-multiget (RFC 6352 section 8.7), MKCALENDAR (RFC 4791 section
 // 5.3.1), extended MKCOL (RFC 5689 section 3), PROPPATCH (RFC 4918 section 9.2),
+// calendar-query (RFC 4791 section 7.8), addressbook-query (RFC 6352 section 8.6),
 // free-busy-query (RFC 4791 section 7.10) and its VFREEBUSY answer (RFC 5545 section
 // 3.8.2.6). Pure functions, thread-safe.
 
@@ -28,6 +29,9 @@ std::string multiget_body(CollectionKind kind, const std::vector<std::string>& h
 std::string make_collection_body(CollectionKind kind, const std::string& display_name);
 // PROPPATCH setting DAV:displayname.
 std::string displayname_patch_body(const std::string& display_name);
+// calendar-query (calendars, tasks, notes: prop-filters on `query.component`) or
+// addressbook-query (contacts: prop-filters, test="anyof") asking for getetag and the data.
+std::string text_query_body(CollectionKind kind, const DavTextQuery& query);
 // free-busy-query for [start, end).
 std::string free_busy_query_body(std::chrono::sys_seconds start, std::chrono::sys_seconds end);
 

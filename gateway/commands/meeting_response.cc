@@ -11,7 +11,7 @@
 #include "backends/api/mail_submitter.h"
 #include "backends/api/mail_store.h"
 #include "backends/ical/ical_calendar.h"
-#include "backends/ical/ical_support.h"
+#include "backends/ical/eas_time.h"
 #include "backends/mime/mime_message.h"
 #include "gateway/commands/mail_item_ref.h"
 #include "gateway/commands/sync_dav.h"
@@ -24,8 +24,6 @@ namespace easgate {
 namespace {
 
 namespace mr = tag::meeting_response;
-using ical::detail::ComponentPtr;
-
 constexpr char kLog[] = "meeting_response";
 
 // MS-ASCMD 2.2.3.177.8 MeetingResponse Status.
@@ -34,6 +32,9 @@ enum MeetingResponseStatus : int {
   kMrInvalidRequest = 2,  // the meeting request is invalid (unknown item, not an attendee)
   kMrMailboxError = 3,    // an error occurred on the mailbox server (backend)
   kMrServerError = 4,     // an error occurred on the server
+  // MS-ASCMD 2.2.2 common status codes used by InstanceId (2.2.3.92.1):
+  kMrInvalidDateTime = 104,  // InstanceId is not an MS-ASDTYPE dateTime
+  kMrNoRecurrence = 146,     // InstanceId names an occurrence of a meeting that does not recur
 };
 
 std::string lower(std::string_view s) {
@@ -43,29 +44,6 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-std::string strip_mailto(std::string_view v) {
-  if (v.size() >= 7 && lower(v.substr(0, 7)) == "mailto:") v.remove_prefix(7);
-  return std::string(v);
-}
-
-icalparameter_partstat partstat_of(MeetingAnswer a) {
-  switch (a) {
-    case MeetingAnswer::kAccepted: return ICAL_PARTSTAT_ACCEPTED;
-    case MeetingAnswer::kTentative: return ICAL_PARTSTAT_TENTATIVE;
-    case MeetingAnswer::kDeclined: return ICAL_PARTSTAT_DECLINED;
-  }
-  return ICAL_PARTSTAT_ACCEPTED;
-}
-
-icalproperty* find_attendee(icalcomponent* ev, const std::string& user) {
-  for (icalproperty* p = icalcomponent_get_first_property(ev, ICAL_ATTENDEE_PROPERTY); p;
-       p = icalcomponent_get_next_property(ev, ICAL_ATTENDEE_PROPERTY)) {
-    const char* v = icalproperty_get_attendee(p);
-    if (v && lower(strip_mailto(v)) == user) return p;
-  }
-  return nullptr;
-}
-
 // One request of the MeetingResponse body.
 struct MeetingRequest {
   MeetingAnswer answer = MeetingAnswer::kAccepted;  // UserResponse
@@ -73,6 +51,9 @@ struct MeetingRequest {
   std::string request_id;                           // RequestId (the item's ServerId)
   bool send_response = true;                        // 16.x SendResponse present (or < 16)
   bool valid = false;                               // all required elements were read
+  std::string instance_id;                          // InstanceId as sent (14.1+), echoed
+  std::optional<int64_t> instance;                  // InstanceId as UTC seconds, when valid
+  int refused = 0;                                  // a Status to answer at once (104, 2)
 };
 
 struct MeetingRun {
@@ -88,7 +69,8 @@ struct MeetingRun {
   std::string invite_ics;               // the mail's text/calendar part
   std::vector<std::string> calendars;   // the user's calendars, default first
   size_t next_calendar = 0;             // probe position in `calendars`
-  std::string object_name;              // "<uid>.ics": where the object is looked for
+  std::string object_name;              // "<uid>.ics": where the object is created
+  std::string uid;                      // the invitation's UID
 };
 using Run = std::shared_ptr<MeetingRun>;
 
@@ -102,6 +84,8 @@ void answer(const Run& run, int status, const std::string& calendar_id = {}) {
   // MS-ASCMD 2.2.3.18: no CalendarId when the meeting was declined.
   if (status == kMrSuccess && r.answer != MeetingAnswer::kDeclined && !calendar_id.empty())
     res.add_text(mr::kCalendarId, calendar_id);
+  // MS-ASCMD 2.2.3.155.2: InstanceId follows CalendarId when the request named one.
+  if (!r.instance_id.empty()) res.add_text(mr::kInstanceId, r.instance_id);
   ++run->next;
   run->attempts = 0;
   run->mail.reset();
@@ -221,10 +205,12 @@ void answer_from_calendar(const Run& run, const std::string& collection_href,
     gmtime_r(&tt, &tm);
     char stamp[20];
     std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-    auto reply = answer_meeting(got->front().body, run->request->credentials.user, r.answer, stamp);
+    auto reply = answer_meeting(got->front().body, run->request->credentials.user, r.answer, stamp,
+                                r.instance);
     if (!reply.is_ok()) {
       log_info(kLog).msg("cannot answer").kv("error", reply.status().message());
-      return answer(run, kMrInvalidRequest);
+      return answer(run, reply.status().kind() == ErrorKind::kUnsupported ? kMrNoRecurrence
+                                                                        : kMrInvalidRequest);
     }
     DavPut put;
     put.href_or_name = href;
@@ -270,8 +256,12 @@ void create_from_invite(const Run& run) {
   gmtime_r(&tt, &tm);
   char stamp[20];
   std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
-  auto reply = answer_meeting(run->invite_ics, run->request->credentials.user, r.answer, stamp);
-  if (!reply.is_ok()) return answer(run, kMrInvalidRequest);
+  auto reply = answer_meeting(run->invite_ics, run->request->credentials.user, r.answer, stamp,
+                              r.instance);
+  if (!reply.is_ok()) {
+    return answer(run, reply.status().kind() == ErrorKind::kUnsupported ? kMrNoRecurrence
+                                                                      : kMrInvalidRequest);
+  }
   const std::string collection = run->calendars.front();
   DavPut put;
   put.href_or_name = run->object_name;
@@ -290,11 +280,35 @@ void create_from_invite(const Run& run) {
   });
 }
 
-// Looks for "<uid>.ics" in each calendar in turn; the first hit is answered like a
-// calendar item, no hit creates the object.
+// Looks for "<uid>.ics" in `collection`: the name this gateway gives the objects it
+// creates, and the fallback for a server without calendar-query.
+void probe_by_name(const Run& run, const std::string& collection);
+
+// Finds the meeting by UID in each calendar in turn with a calendar-query REPORT (RFC 4791
+// section 7.8.6, text-match on UID), since other clients and server-side scheduling name
+// the object as they like; the first hit is answered like a calendar item, no hit
+// creates the object.
 void probe_calendars(const Run& run) {
   if (run->next_calendar == run->calendars.size()) return create_from_invite(run);
   std::string collection = run->calendars[run->next_calendar++];
+  DavTextQuery query;
+  query.component = "VEVENT";
+  query.terms = {{"UID", run->uid}};
+  query.match = DavTextQuery::Match::kEquals;
+  run->request->services.collection_store->query_items(
+      run->request->credentials, collection, CollectionKind::kCalendar, query,
+      [run, collection](Result<std::vector<DavItem>> found) {
+    if (!run->request->client_alive()) return;
+    if (!found.is_ok()) return probe_by_name(run, collection);
+    // CalDAV text-match is a substring match (RFC 4791 section 9.7.5): check the UID.
+    for (const DavItem& item : *found) {
+      if (meeting_has_uid(item.body, run->uid)) return answer_from_calendar(run, collection, item.href);
+    }
+    probe_calendars(run);
+  });
+}
+
+void probe_by_name(const Run& run, const std::string& collection) {
   std::string href = collection + run->object_name;
   run->request->services.collection_store->fetch_items(
       run->request->credentials, collection, CollectionKind::kCalendar, {href},
@@ -327,6 +341,7 @@ void answer_from_mail(const Run& run) {
     auto item = ical::calendar_item_from_ical(run->invite_ics, ctx);
     if (!item.is_ok() || item->uid.empty()) return answer(run, kMrInvalidRequest);
     run->object_name = object_name_for(item->uid);
+    run->uid = item->uid;
     run->request->services.collection_store->list_collections(
         run->request->credentials, [run](Result<std::vector<DavCollection>> list) {
       if (!run->request->client_alive()) return;
@@ -352,6 +367,7 @@ void run_next(const Run& run) {
   }
   const MeetingRequest& r = run->requests[run->next];
   if (!r.valid) return answer(run, kMrInvalidRequest);
+  if (r.refused) return answer(run, r.refused);
   const FolderEntry* folder = nullptr;
   for (const auto& f : run->folders)
     if (f.server_id == r.collection_id) folder = &f;
@@ -373,69 +389,6 @@ void run_next(const Run& run) {
 
 }  // namespace
 
-Result<MeetingReply> answer_meeting(std::string_view ics, std::string_view user,
-                                    MeetingAnswer answer, std::string_view now_utc) {
-  std::lock_guard lock(ical::detail::libical_mutex());
-  ical::detail::init_libical();
-  std::string text(ics);
-  ComponentPtr root(icalparser_parse_string(text.c_str()));
-  if (!root || icalcomponent_isa(root.get()) != ICAL_VCALENDAR_COMPONENT)
-    return Status::malformed("not an iCalendar object");
-  std::string me = lower(user);
-  MeetingReply out;
-  ComponentPtr reply(icalcomponent_new(ICAL_VCALENDAR_COMPONENT));
-  icalcomponent_add_property(reply.get(), icalproperty_new_version("2.0"));
-  icalcomponent_add_property(reply.get(), icalproperty_new_prodid("-//easgate//EAS gateway//EN"));
-  icalcomponent_add_property(reply.get(), icalproperty_new_method(ICAL_METHOD_REPLY));
-  bool found = false;
-  for (icalcomponent* ev = icalcomponent_get_first_component(root.get(), ICAL_VEVENT_COMPONENT); ev;
-       ev = icalcomponent_get_next_component(root.get(), ICAL_VEVENT_COMPONENT)) {
-    icalproperty* att = find_attendee(ev, me);
-    if (!att) continue;
-    found = true;
-    icalproperty_remove_parameter_by_kind(att, ICAL_PARTSTAT_PARAMETER);
-    icalproperty_add_parameter(att, icalparameter_new_partstat(partstat_of(answer)));
-    // RFC 5546 3.2.3: the attendee answered; RSVP no longer applies.
-    icalproperty_remove_parameter_by_kind(att, ICAL_RSVP_PARAMETER);
-    icalcomponent* r = icalcomponent_new(ICAL_VEVENT_COMPONENT);
-    // RFC 5546 3.2.3 REPLY: ATTENDEE, DTSTAMP, ORGANIZER, UID required; SEQUENCE and
-    // RECURRENCE-ID when the request had them; DTSTART/DTEND/SUMMARY for the reader.
-    for (icalproperty_kind k : {ICAL_UID_PROPERTY, ICAL_ORGANIZER_PROPERTY, ICAL_SEQUENCE_PROPERTY,
-                                ICAL_RECURRENCEID_PROPERTY, ICAL_DTSTART_PROPERTY,
-                                ICAL_DTEND_PROPERTY, ICAL_SUMMARY_PROPERTY}) {
-      if (icalproperty* p = icalcomponent_get_first_property(ev, k))
-        icalcomponent_add_property(r, icalproperty_new_clone(p));
-    }
-    icalcomponent_add_property(r, icalproperty_new_clone(att));
-    icaltimetype stamp = icaltime_from_string(std::string(now_utc).c_str());
-    icalcomponent_add_property(r, icalproperty_new_dtstamp(stamp));
-    if (out.organizer.empty()) {
-      if (icalproperty* o = icalcomponent_get_first_property(ev, ICAL_ORGANIZER_PROPERTY))
-        if (const char* v = icalproperty_get_organizer(o)) out.organizer = strip_mailto(v);
-    }
-    if (out.summary.empty())
-      if (const char* s = icalcomponent_get_summary(ev)) out.summary = s;
-    icalcomponent_add_component(reply.get(), r);
-  }
-  if (!found) return Status::not_found("the user is not an attendee");
-  // RFC 4791 4.1: a stored calendar object carries no METHOD (an invitation's does).
-  while (icalproperty* m = icalcomponent_get_first_property(root.get(), ICAL_METHOD_PROPERTY)) {
-    icalcomponent_remove_property(root.get(), m);
-    icalproperty_free(m);
-  }
-  // The zones the reply's times use travel with it (RFC 5545 3.6.5).
-  for (icalcomponent* tz = icalcomponent_get_first_component(root.get(), ICAL_VTIMEZONE_COMPONENT); tz;
-       tz = icalcomponent_get_next_component(root.get(), ICAL_VTIMEZONE_COMPONENT))
-    icalcomponent_add_component(reply.get(), icalcomponent_new_clone(tz));
-  char* updated = icalcomponent_as_ical_string_r(root.get());
-  char* replied = icalcomponent_as_ical_string_r(reply.get());
-  out.updated_ics = updated ? updated : "";
-  out.reply_ics = replied ? replied : "";
-  free(updated);
-  free(replied);
-  return out;
-}
-
 void MeetingResponseHandler::handle(std::shared_ptr<RequestContext> request) {
   auto run = std::make_shared<MeetingRun>();
   run->request = request;
@@ -455,6 +408,18 @@ void MeetingResponseHandler::handle(std::shared_ptr<RequestContext> request) {
     // asked. Before 16.0 the protocol has no such element; like Z-Push, the gateway sends
     // the iMIP REPLY itself, since a DAV backend has no other way to tell the organizer.
     r.send_response = !v16 || e->child(mr::kSendResponse) != nullptr;
+    // MS-ASCMD 2.2.3.92.1 InstanceId (14.1+): the original UTC start of the one occurrence
+    // answered; Status 2 before 14.1, 104 when it is not a dateTime.
+    if (const WbxmlElement* inst = e->child(mr::kInstanceId)) {
+      r.instance_id = std::string(inst->text());
+      if (request->eas->version < ProtocolVersion::v14_1()) {
+        r.refused = kMrInvalidRequest;
+      } else if (std::optional<int64_t> t = ical::parse_eas_datetime(r.instance_id)) {
+        r.instance = *t;
+      } else {
+        r.refused = kMrInvalidDateTime;
+      }
+    }
     run->requests.push_back(std::move(r));
   }
   auto hierarchy = request->services.store->load_current_folder_hierarchy(

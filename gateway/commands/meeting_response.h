@@ -6,11 +6,13 @@
 // submission with the user's credentials.
 //
 // The RequestId may name the item in a calendar folder, or the meeting request mail in a
-// mail folder: then the mail's text/calendar part gives the UID, the object "<uid>.ics" is
-// looked for in the user's calendars (created in the default one when absent) and the mail
+// mail folder: then the mail's text/calendar part gives the UID, the object is found by
+// UID with a calendar-query REPORT in the user's calendars ("<uid>.ics" on servers without
+// one; created in the default calendar when absent) and the mail
 // goes to Deleted Items as Exchange does. CalendarId is the item's ServerId when the device
 // has synced that calendar.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,10 +48,19 @@ struct MeetingReply {
 };
 
 // Sets `user`'s PARTSTAT in every VEVENT of `ics` (the series and its overrides) and
-// builds the REPLY. kNotFound when `user` is not an ATTENDEE; kMalformed for bad text.
-// `now_utc` is the DTSTAMP ("20260101T000000Z").
+// builds the REPLY. With `instance` (the occurrence's original start, UTC seconds; MS-ASCMD
+// 2.2.3.92.1 InstanceId) only that occurrence is answered: its override VEVENT, created
+// from the master with RECURRENCE-ID when there is none yet, and a REPLY naming it by
+// RECURRENCE-ID (RFC 5546 section 3.2.3). kNotFound when `user` is not an ATTENDEE or the
+// series has no such occurrence; kUnsupported when `instance` is given for a meeting that
+// does not recur; kMalformed for bad text. `now_utc` is the DTSTAMP ("20260101T000000Z").
+// Implemented in meeting_response_ical.cc.
 [[nodiscard]] Result<MeetingReply> answer_meeting(std::string_view ics, std::string_view user,
-                                                  MeetingAnswer answer,
-                                                  std::string_view now_utc);
+                                                  MeetingAnswer answer, std::string_view now_utc,
+                                                  std::optional<int64_t> instance = std::nullopt);
+
+// True when some VEVENT of `ics` has exactly the UID `uid` (RFC 5545 section 3.8.4.7:
+// compared as is, case-sensitively). False for unreadable text.
+bool meeting_has_uid(std::string_view ics, std::string_view uid);
 
 }  // namespace easgate

@@ -171,6 +171,12 @@ void MeteredCollectionStore::freebusy(const Credentials& c, const std::string& u
                                       DavCallback<std::vector<BusyInterval>> done) {
   inner_->freebusy(c, user, start, end, EASGATE_METER(Result<std::vector<BusyInterval>>, "freebusy"));
 }
+void MeteredCollectionStore::query_items(const Credentials& c, const std::string& collection_href,
+                                         CollectionKind kind, const DavTextQuery& query,
+                                         DavCallback<std::vector<DavItem>> done) {
+  inner_->query_items(c, collection_href, kind, query,
+                      EASGATE_METER(Result<std::vector<DavItem>>, "query_items"));
+}
 #undef EASGATE_METER
 
 void MeteredMailSubmitter::submit(const Credentials& credentials, OutgoingMessage message,

@@ -103,6 +103,8 @@ class MeteredCollectionStore final : public CollectionStore {
   void freebusy(const Credentials& c, const std::string& user, std::chrono::sys_seconds start,
                 std::chrono::sys_seconds end,
                 DavCallback<std::vector<BusyInterval>> done) override;
+  void query_items(const Credentials& c, const std::string& collection_href, CollectionKind kind,
+                   const DavTextQuery& query, DavCallback<std::vector<DavItem>> done) override;
 
  private:
   std::unique_ptr<CollectionStore> inner_;

@@ -470,8 +470,9 @@ def test_meeting_response_from_the_request_mail(client_factory, dav):
     uid = uuid.uuid4().hex
     summary = "Mail invite " + uid[:8]
     invite = MEETING.format(uid=uid, summary=summary)
-    # The object the CalDAV server already holds (as server-side scheduling would put it).
-    path = coll_path + uid + ".ics"
+    # The object the CalDAV server already holds (as server-side scheduling would put it),
+    # under a name of the server's choosing: the gateway finds it by UID (calendar-query).
+    path = coll_path + "sched-" + uuid.uuid4().hex[:8] + ".ics"
     dav.put(path, invite)
     folder = "it-mrm-%s" % uuid.uuid4().hex[:8]
     mail = ("From: Bob <bob@example.test>\r\nTo: Alice <alice@example.test>\r\n"
@@ -510,6 +511,9 @@ def test_meeting_response_from_the_request_mail(client_factory, dav):
         alice = [l for l in ics.splitlines() if "alice@example.test" in l]
         assert "PARTSTAT=TENTATIVE" in alice[0], ics
         assert "METHOD" not in ics
+        # Answered in place: no second copy under "<uid>.ics" anywhere.
+        assert dav.members(coll_path) == [path]
+        assert dav.get("/alice/calendar/%s.ics" % uid)[0] == 404
         reply = bob_inbox_find("Tentative: " + summary)
         assert reply is not None and "METHOD:REPLY" in reply.replace("\r\n ", "")
         # The request mail left the folder (Exchange moves it to Deleted Items).
@@ -752,3 +756,84 @@ def test_notes_sync_both_ways(client_factory, dav, version):
     r = sync(c, cid, key_of(r), commands="<Delete><ServerId>%s</ServerId></Delete>" % new_sid)
     assert status_of(r) == "1"
     assert dav.get(hrefs[0])[0] == 404
+
+
+SERIES_MEETING = """BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//easgate tests//EN
+BEGIN:VEVENT
+UID:{uid}
+DTSTAMP:20260101T000000Z
+DTSTART:20300301T140000Z
+DTEND:20300301T150000Z
+RRULE:FREQ=DAILY;COUNT=5
+SUMMARY:{summary}
+SEQUENCE:1
+ORGANIZER;CN=Bob:mailto:bob@example.test
+ATTENDEE;CN=Bob;PARTSTAT=ACCEPTED:mailto:bob@example.test
+ATTENDEE;CN=Alice;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:alice@example.test
+END:VEVENT
+END:VCALENDAR
+"""
+
+
+def meeting_response(c, cid, sid, answer, extra=""):
+    xml = ('<MeetingResponse xmlns="MeetingResponse:"><Request><UserResponse>%s</UserResponse>'
+           '<CollectionId>%s</CollectionId><RequestId>%s</RequestId>%s</Request>'
+           '</MeetingResponse>' % (answer, cid, sid, extra))
+    resp = c.command("MeetingResponse", xml)
+    assert resp.status == 200, resp.body
+    return resp
+
+
+@pytest.mark.parametrize("version", ["14.1", "16.1"])
+def test_meeting_response_with_instance_id_answers_one_occurrence(client_factory, dav, version):
+    name = "it-mri-%s" % uuid.uuid4().hex[:6]
+    coll_path = dav.make("calendar", name)
+    uid, single_uid = uuid.uuid4().hex, uuid.uuid4().hex
+    summary = "Daily " + uid[:8]
+    path = coll_path + uid + ".ics"
+    dav.put(path, SERIES_MEETING.format(uid=uid, summary=summary))
+    dav.put(coll_path + single_uid + ".ics", MEETING.format(uid=single_uid, summary="Single"))
+    c = client_factory(version=version)
+    cid, _ = collection_id(c, name)
+    r = prime(c, cid, "Calendar")
+    sids = {data(a, "Calendar", "Subject"): a.find("{AirSync:}ServerId").text for a in cmds(r, "Add")}
+    send = "<SendResponse/>" if version >= "16" else ""
+    instance = "<InstanceId>2030-03-03T14:00:00.000Z</InstanceId>"
+    resp = meeting_response(c, cid, sids[summary], 1, instance + send)
+    assert resp.find("Result/Status", "MeetingResponse") == "1", resp.xml
+    assert resp.find("Result/InstanceId", "MeetingResponse") == "2030-03-03T14:00:00.000Z"
+    assert resp.find("Result/CalendarId", "MeetingResponse") == sids[summary]
+    st, ics = dav.get(path)
+    events = ics.split("BEGIN:VEVENT")[1:]
+    assert len(events) == 2, ics
+    master = [e for e in events if "RRULE" in e][0]
+    override = [e for e in events if "RECURRENCE-ID:20300303T140000Z" in e]
+    assert override, ics
+    assert "DTSTART:20300303T140000Z" in override[0] and "DTEND:20300303T150000Z" in override[0]
+    alice_line = [l for l in override[0].splitlines() if "alice@example.test" in l][0]
+    assert "PARTSTAT=ACCEPTED" in alice_line, ics
+    master_alice = [l for l in master.splitlines() if "alice@example.test" in l][0]
+    assert "PARTSTAT=NEEDS-ACTION" in master_alice, "the series must stay unanswered: " + ics
+    mail = bob_inbox_find("Accepted: " + summary)
+    assert mail is not None, "no REPLY in bob's INBOX"
+    flat = mail.replace("\r\n ", "").replace("\r\n", "\n")
+    assert "METHOD:REPLY" in flat and "RECURRENCE-ID:20300303T140000Z" in flat, flat
+    assert flat.count("BEGIN:VEVENT") == 1
+    # MS-ASCMD 2.2.3.92.1: not a dateTime -> 104; a meeting without recurrence -> 146;
+    # an occurrence the series does not have -> 2.
+    assert meeting_response(c, cid, sids[summary], 1, "<InstanceId>soon</InstanceId>").find(
+        "Result/Status", "MeetingResponse") == "104"
+    assert meeting_response(c, cid, sids["Single"], 1, instance).find(
+        "Result/Status", "MeetingResponse") == "146"
+    assert meeting_response(c, cid, sids[summary], 1,
+                            "<InstanceId>2030-03-09T14:00:00.000Z</InstanceId>").find(
+        "Result/Status", "MeetingResponse") == "2"
+    assert dav.get(path)[1] == ics, "a refused answer must not touch the object"
+
+
+def test_meeting_response_instance_id_before_14_1_is_status_2(client_factory, dav):
+    c = client_factory(version="14.0")
+    resp = meeting_response(c, "1", "1:1", 1, "<InstanceId>2030-03-03T14:00:00.000Z</InstanceId>")
+    assert resp.find("Result/Status", "MeetingResponse") == "2", resp.xml

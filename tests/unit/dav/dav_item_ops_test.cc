@@ -7,6 +7,7 @@
 #include <string>
 
 #include "backends/dav/dav_collection_store.h"
+#include "backends/dav/dav_item_xml.h"
 #include "tests/unit/dav/scripted_http_server.h"
 #include "tests/unit/dav/test_loop.h"
 
@@ -157,6 +158,49 @@ TEST_CASE("multiget unsupported: one GET per item") {
   REQUIRE(r->size() == 1);
   CHECK((*r)[0].etag == "\"x1\"");
   CHECK(server.requests().size() == 3);
+}
+
+TEST_CASE("addressbook-query: anyof FN/EMAIL text-match, bodies back; unsupported is kUnsupported") {
+  TestLoop loop;
+  ScriptedHttpServer server(loop.base());
+  server.on("REPORT", kBook, {207, {}, R"(<d:multistatus xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:carddav">
+<d:response><d:href>/alice/book/a.vcf</d:href><d:propstat><d:prop><d:getetag>"1"</d:getetag><c:address-data>BEGIN:VCARD&#13;
+FN:Amy&#13;
+END:VCARD&#13;
+</c:address-data></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>
+</d:multistatus>)"});
+  server.on("REPORT", "/alice/old/", {403, {}, "<d:error xmlns:d=\"DAV:\"><d:supported-report/></d:error>"});
+  HttpClient http(loop.base());
+  DavCollectionStore store(&http, options_for(server));
+  DavTextQuery q;
+  q.terms = {{"FN", "a<b"}, {"EMAIL", "a<b"}};
+  q.match = DavTextQuery::Match::kStartsWith;
+  auto r = run<Result<std::vector<DavItem>>>(loop, [&](auto cb) {
+    store.query_items(kAlice, kBook, CollectionKind::kContacts, q, cb);
+  });
+  REQUIRE(r.is_ok());
+  REQUIRE(r->size() == 1);
+  CHECK((*r)[0].href == "/alice/book/a.vcf");
+  CHECK((*r)[0].body == "BEGIN:VCARD\r\nFN:Amy\r\nEND:VCARD\r\n");
+  const std::string& body = server.requests().back().body;
+  CHECK(body.find("<C:addressbook-query") != std::string::npos);
+  CHECK(body.find("<C:filter test=\"anyof\">") != std::string::npos);
+  CHECK(body.find("<C:prop-filter name=\"EMAIL\"><C:text-match match-type=\"starts-with\">a&lt;b"
+                  "</C:text-match>") != std::string::npos);
+  auto old = run<Result<std::vector<DavItem>>>(loop, [&](auto cb) {
+    store.query_items(kAlice, "/alice/old/", CollectionKind::kContacts, q, cb);
+  });
+  CHECK(old.status().kind() == ErrorKind::kUnsupported);
+}
+
+TEST_CASE("calendar-query by UID: a VEVENT comp-filter with a UID prop-filter") {
+  DavTextQuery q;
+  q.terms = {{"UID", "m-1@x"}};
+  const std::string body = text_query_body(CollectionKind::kCalendar, q);
+  CHECK(body.find("<C:calendar-query") != std::string::npos);
+  CHECK(body.find("<C:comp-filter name=\"VCALENDAR\"><C:comp-filter name=\"VEVENT\">"
+                  "<C:prop-filter name=\"UID\"><C:text-match>m-1@x</C:text-match>") !=
+        std::string::npos);
 }
 
 TEST_CASE("PUT: If-None-Match for a new item, If-Match for a change, 412 is a conflict") {
