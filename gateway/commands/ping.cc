@@ -1,5 +1,6 @@
 #include "gateway/commands/ping.h"
 
+#include "gateway/core/clock.h"
 #include "gateway/core/log.h"
 #include "gateway/pipeline/request_context.h"
 #include "gateway/push/ping_request.h"
@@ -54,7 +55,10 @@ void PingHandler::handle(std::shared_ptr<RequestContext> request) {
     return;
   }
   request->body.reset();  // a held Ping keeps only what it needs
-  PingDecision decision = decide_ping(*parsed, hub.remembered(user, device_id), hub.limits());
+  // Memory first; a restarted gateway (or another node) reads the stored copy once.
+  StateStore* store = request->services.store;
+  PingDecision decision =
+      decide_ping(*parsed, hub.remembered(user, device_id, store), hub.limits());
   if (decision.status != 0) {
     reply(request, decision);
     return;
@@ -93,7 +97,8 @@ void PingHandler::handle(std::shared_ptr<RequestContext> request) {
     folders.push_back(std::move(w));
   }
   // Remember only what was accepted (MS-ASCMD 2.2.3.88.1: later Pings may omit them).
-  hub.remember(user, device_id, RememberedPing{decision.heartbeat_seconds, decision.folders});
+  hub.remember(user, device_id, RememberedPing{decision.heartbeat_seconds, decision.folders},
+               store, request->services.clock->wall_now());
   push->hold(std::move(request), decision.heartbeat_seconds, std::move(folders));
 }
 

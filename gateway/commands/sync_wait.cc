@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "gateway/core/clock.h"
 #include "gateway/core/log.h"
 #include "gateway/pipeline/request_context.h"
 #include "gateway/push/ping_request.h"
@@ -89,7 +90,11 @@ SyncPlan plan_sync_request(RequestContext& request) {
   const std::string& user = request.credentials.user;
   const std::string& device_id = request.eas->device_id;
   std::optional<WbxmlDocument> cached;
-  if (push != nullptr) cached = push->hub().cached_sync(user, device_id);
+  // Only an empty or Partial request needs the cached one; a full request replaces it.
+  bool needs_cache = !request.body || (request.body->root.is(as::kSync) &&
+                                       request.body->root.child(as::kPartial) != nullptr);
+  if (push != nullptr && needs_cache)
+    cached = push->hub().cached_sync(user, device_id, request.services.store);
   if (!request.body) {
     // MS-ASCMD 2.2.1.21.1: an empty Sync request repeats the cached one.
     if (!cached) {
@@ -146,7 +151,8 @@ SyncPlan plan_sync_request(RequestContext& request) {
     plan.hold_seconds = *seconds;
   }
   if (push != nullptr && root.is(as::kSync))
-    push->hub().cache_sync(user, device_id, cacheable(plan.document));
+    push->hub().cache_sync(user, device_id, cacheable(plan.document), request.services.store,
+                           request.services.clock->wall_now());
   return plan;
 }
 
@@ -192,7 +198,8 @@ void update_cached_sync_keys(RequestContext& request, const std::vector<WbxmlEle
       if (WbxmlElement* k = find_child(c, as::kSyncKey)) k->set_text(std::string(key));
     }
   }
-  push->hub().cache_sync(request.credentials.user, request.eas->device_id, std::move(doc));
+  push->hub().cache_sync(request.credentials.user, request.eas->device_id, std::move(doc),
+                         request.services.store, request.services.clock->wall_now());
 }
 
 bool hold_sync(const std::shared_ptr<RequestContext>& request, const SyncRequest& sync,

@@ -2,7 +2,10 @@
 
 #include <cctype>
 
+#include "gateway/core/log.h"
+#include "gateway/eas/wbxml/wbxml_encoder.h"
 #include "gateway/metrics/metrics.h"
+#include "gateway/push/remembered_requests.h"
 #include "gateway/push/worker_push.h"
 
 namespace easgate {
@@ -127,18 +130,52 @@ void PushHub::end_all() {
   }
 }
 
+void PushHub::store_degraded(const char* cause, const Status& why) {
+  if (metrics_ != nullptr) metrics_->record_degraded(cause);
+  if (first_time_for_cause(cause)) {
+    log_warn("push").msg("remembered Ping/Sync request not read or written; memory only")
+        .kv("cause", cause).kv("error", why.to_string());
+  }
+}
+
 std::optional<RememberedPing> PushHub::remembered(const std::string& user,
-                                                  const std::string& device_id) {
+                                                  const std::string& device_id,
+                                                  StateStore* store) {
+  const std::string key = device_key(user, device_id);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = remembered_.find(key);
+    if (it != remembered_.end()) return it->second;
+  }
+  if (store == nullptr) return std::nullopt;
+  auto bytes = store->get_device_request(DeviceKey{user, device_id}, DeviceRequestKind::kPing);
+  if (!bytes.is_ok()) {
+    if (bytes.status().kind() != ErrorKind::kNotFound)
+      store_degraded("push_state_unreadable", bytes.status());
+    return std::nullopt;
+  }
+  std::optional<RememberedPing> ping = decode_remembered_ping(*bytes);
+  if (!ping) {
+    store_degraded("push_state_corrupt", Status::malformed("stored Ping parameters"));
+    return std::nullopt;
+  }
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = remembered_.find(device_key(user, device_id));
-  if (it == remembered_.end()) return std::nullopt;
-  return it->second;
+  // A Ping accepted meanwhile on another worker is newer than the stored copy.
+  return remembered_.try_emplace(key, std::move(*ping)).first->second;
 }
 
 void PushHub::remember(const std::string& user, const std::string& device_id,
-                       RememberedPing ping) {
-  std::lock_guard<std::mutex> lock(mu_);
-  remembered_[device_key(user, device_id)] = std::move(ping);
+                       RememberedPing ping, StateStore* store, StoreTime now) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    RememberedPing& slot = remembered_[device_key(user, device_id)];
+    if (slot.heartbeat_seconds == ping.heartbeat_seconds && slot.folders == ping.folders) return;
+    slot = ping;
+  }
+  if (store == nullptr) return;
+  Status s = store->put_device_request(DeviceKey{user, device_id}, DeviceRequestKind::kPing,
+                                       encode_remembered_ping(ping), now);
+  if (!s.is_ok()) store_degraded("push_state_not_written", s);
 }
 
 PingLimits PushHub::limits() const {
@@ -163,22 +200,52 @@ PushHubStats PushHub::stats() const {
 }
 
 std::optional<WbxmlDocument> PushHub::cached_sync(const std::string& user,
-                                                  const std::string& device_id) {
+                                                  const std::string& device_id,
+                                                  StateStore* store) {
+  const std::string key = device_key(user, device_id);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = sync_cache_.find(key);
+    if (it != sync_cache_.end()) return it->second;
+  }
+  if (store == nullptr) return std::nullopt;
+  auto bytes = store->get_device_request(DeviceKey{user, device_id}, DeviceRequestKind::kSync);
+  if (!bytes.is_ok()) {
+    if (bytes.status().kind() != ErrorKind::kNotFound)
+      store_degraded("push_state_unreadable", bytes.status());
+    return std::nullopt;
+  }
+  std::optional<WbxmlDocument> doc = decode_remembered_sync(*bytes);
+  if (!doc) {
+    store_degraded("push_state_corrupt", Status::malformed("stored Sync request"));
+    return std::nullopt;
+  }
   std::lock_guard<std::mutex> lock(mu_);
-  auto it = sync_cache_.find(device_key(user, device_id));
-  if (it == sync_cache_.end()) return std::nullopt;
-  return it->second;
+  return sync_cache_.try_emplace(key, std::move(*doc)).first->second;
 }
 
 void PushHub::cache_sync(const std::string& user, const std::string& device_id,
-                         std::optional<WbxmlDocument> document) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (!document) {
-    sync_cache_.erase(device_key(user, device_id));
-    return;
+                         std::optional<WbxmlDocument> document, StateStore* store,
+                         StoreTime now) {
+  std::string bytes;  // empty: forget
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    const std::string key = device_key(user, device_id);
+    auto it = sync_cache_.find(key);
+    if (!document) {
+      if (it == sync_cache_.end() && store == nullptr) return;
+      if (it != sync_cache_.end()) sync_cache_.erase(it);
+    } else {
+      if (it != sync_cache_.end() && it->second == *document) return;
+      if (store != nullptr) bytes = encode_wbxml(*document);
+      // A few KB per device that syncs (one request each).
+      sync_cache_[key] = std::move(*document);
+    }
   }
-  // A few KB per device that syncs (one request each).
-  sync_cache_[device_key(user, device_id)] = std::move(*document);
+  if (store == nullptr) return;
+  Status s = store->put_device_request(DeviceKey{user, device_id}, DeviceRequestKind::kSync,
+                                       bytes, now);
+  if (!s.is_ok()) store_degraded("push_state_not_written", s);
 }
 
 }  // namespace easgate

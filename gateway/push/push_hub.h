@@ -21,6 +21,7 @@
 
 #include "gateway/eas/wbxml/wbxml_element.h"
 #include "gateway/push/ping_request.h"
+#include "gateway/store/state_store.h"
 
 namespace easgate {
 
@@ -99,18 +100,27 @@ class PushHub {
   void end_all();
   bool draining() const { return draining_.load(); }
 
-  // The Ping parameters last accepted for a device (memory only: a restart forgets them,
-  // and the device's next Ping then gets Status 3 and resends them).
-  std::optional<RememberedPing> remembered(const std::string& user, const std::string& device_id);
-  void remember(const std::string& user, const std::string& device_id, RememberedPing ping);
+  // The Ping parameters last accepted for a device. Memory is a cache of the state store
+  // (device_requests): a miss reads `store` (the calling worker's connection; null: memory
+  // only), so a restart or another node sharing the store still honours an empty Ping.
+  // A hit costs no SELECT.
+  std::optional<RememberedPing> remembered(const std::string& user, const std::string& device_id,
+                                           StateStore* store = nullptr);
+  // Records `ping`; `store` is written only when it differs from the copy in memory, so a
+  // device re-sending the same parameters costs no write.
+  void remember(const std::string& user, const std::string& device_id, RememberedPing ping,
+                StateStore* store = nullptr, StoreTime now = {});
 
   // The last full Sync request of a device, without client commands (MS-ASCMD 2.2.1.21.1:
   // an empty Sync request repeats it; 2.2.3.124 Partial completes it). Process-wide because
-  // a device's next connection may land on another worker; memory only.
-  std::optional<WbxmlDocument> cached_sync(const std::string& user, const std::string& device_id);
-  // Replaces the cached request (nullopt drops it).
+  // a device's next connection may land on another worker; cached over `store` as above.
+  std::optional<WbxmlDocument> cached_sync(const std::string& user, const std::string& device_id,
+                                           StateStore* store = nullptr);
+  // Replaces the cached request (nullopt drops it); `store` is written only on a change
+  // (a no-change Sync repeats the same request and keys: no write).
   void cache_sync(const std::string& user, const std::string& device_id,
-                  std::optional<WbxmlDocument> document);
+                  std::optional<WbxmlDocument> document, StateStore* store = nullptr,
+                  StoreTime now = {});
 
   // Current bounds (SIGHUP may replace them).
   PingLimits limits() const;
@@ -133,6 +143,8 @@ class PushHub {
 
   static std::string device_key(const std::string& user, const std::string& device_id);
   void post_to(size_t worker, std::function<void()> fn);
+  // A store read or write failed: counted, logged once per cause; memory still serves.
+  void store_degraded(const char* cause, const Status& why);
 
   std::vector<Slot> slots_;
   mutable std::mutex mu_;
