@@ -29,6 +29,15 @@ enum ResolveStatus : int {
   kRrProtocolError = 5,     // top level: bad parameter or range
   kAvailFailed = 162,       // Availability: free/busy could not be read
   kAvailForbidden = 163,    // Availability: no permission to read the free/busy data
+  kCertNone = 7,            // Certificates: the recipient has no valid S/MIME certificate
+  kCertLimitHit = 8,        // Certificates: MaxCertificates reached, none returned
+};
+
+// MS-ASCMD 2.2.3.22 CertificateRetrieval.
+enum class CertificateRetrieval : uint8_t {
+  kNone = 1,  // do not retrieve (the default)
+  kFull = 2,  // the full certificate of each resolved recipient
+  kMini = 3,  // the mini certificate of each resolved recipient
 };
 
 // MS-ASCMD 2.2.3.170.2 Type: where the recipient was found.
@@ -39,6 +48,7 @@ struct Resolved {
   std::string display_name;  // DisplayName
   std::string email;         // EmailAddress
   int type = kTypeGal;       // Type
+  std::vector<std::string> certificates;  // the card's KEY X.509 certificates (base64 DER)
 };
 
 struct Entry {
@@ -55,10 +65,19 @@ struct RrRun {
   bool availability = false;
   std::chrono::sys_seconds start{};
   std::chrono::sys_seconds end{};
+  CertificateRetrieval certificates = CertificateRetrieval::kNone;  // Options
+  uint64_t max_certificates = 9999;  // Options/MaxCertificates (0-9999)
   size_t next_entry = 0;      // free/busy walk position
   size_t next_recipient = 0;
 };
 using Run = std::shared_ptr<RrRun>;
+
+// What the server is asked for: every To, names and addresses alike.
+std::vector<std::string> to_texts(const Run& run) {
+  std::vector<std::string> out;
+  for (const Entry& e : run->entries) out.push_back(e.to);
+  return out;
+}
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -67,7 +86,36 @@ std::string lower(std::string_view s) {
   return out;
 }
 
+// MS-ASCMD 2.2.3.23.1 Certificates of one recipient. A vCard has no mini certificate
+// (an Exchange directory attribute), so kMini returns the first certificate as it is.
+void add_certificates(const Resolved& r, CertificateRetrieval how, uint64_t max, uint64_t* sent,
+                      WbxmlElement& recipient) {
+  WbxmlElement& c = recipient.add_child(rr::kCertificates);
+  const uint64_t n = how == CertificateRetrieval::kMini ? std::min<uint64_t>(r.certificates.size(), 1)
+                                                        : r.certificates.size();
+  if (n == 0) {
+    c.add_text(rr::kStatus, std::to_string(kCertNone));
+    c.add_text(rr::kCertificateCount, "0");
+    return;
+  }
+  if (*sent + n > max) {
+    // MS-ASCMD 2.2.3.101: no recipient gets a partial set; the count says what was held back.
+    c.add_text(rr::kStatus, std::to_string(kCertLimitHit));
+    c.add_text(rr::kCertificateCount, std::to_string(n));
+    return;
+  }
+  *sent += n;
+  c.add_text(rr::kStatus, std::to_string(kRrSuccess));
+  c.add_text(rr::kCertificateCount, std::to_string(n));
+  c.add_text(rr::kRecipientCount, "1");
+  for (uint64_t i = 0; i < n; ++i) {
+    c.add_text(how == CertificateRetrieval::kMini ? rr::kMiniCertificate : rr::kCertificate,
+               r.certificates[i]);
+  }
+}
+
 void reply(const Run& run) {
+  uint64_t certificates_sent = 0;
   WbxmlDocument doc;
   doc.root = WbxmlElement(rr::kResolveRecipients);
   doc.root.add_text(rr::kStatus, std::to_string(kRrSuccess));
@@ -84,8 +132,12 @@ void reply(const Run& run) {
       if (run->availability && i < e.avail_status.size()) {
         WbxmlElement& a = r.add_child(rr::kAvailability);
         a.add_text(rr::kStatus, std::to_string(e.avail_status[i]));
-        if (e.avail_status[i] == kAvailFailed || e.avail_status[i] == kAvailForbidden) continue;
-        a.add_text(rr::kMergedFreeBusy, e.freebusy[i]);
+        if (e.avail_status[i] != kAvailFailed && e.avail_status[i] != kAvailForbidden)
+          a.add_text(rr::kMergedFreeBusy, e.freebusy[i]);
+      }
+      // MS-ASCMD 2.2.3.145: Certificates follows Availability.
+      if (run->certificates != CertificateRetrieval::kNone) {
+        add_certificates(e.found[i], run->certificates, run->max_certificates, &certificates_sent, r);
       }
     }
   }
@@ -143,7 +195,7 @@ void resolve(const Run& run, const std::vector<vcard::EasContact>& gal,
         // The same address in the GAL and the contacts is one recipient (GAL first).
         bool dup = std::any_of(hits.begin(), hits.end(),
                                [&](const Resolved& h) { return lower(h.email) == lower(email); });
-        if (!dup) hits.push_back(Resolved{gal_display_name(c), email, type});
+        if (!dup) hits.push_back(Resolved{gal_display_name(c), email, type, c.certificates});
       }
     };
     look(gal, kTypeGal);
@@ -151,7 +203,7 @@ void resolve(const Run& run, const std::vector<vcard::EasContact>& gal,
     if (hits.empty() && is_address) {
       // An address outside the directory still names a mailbox a message can go to and
       // whose free/busy the DAV server may know: resolved as itself.
-      e.found.push_back(Resolved{to, to, kTypeGal});
+      e.found.push_back(Resolved{to, to, kTypeGal, {}});
       continue;
     }
     if (hits.empty()) {
@@ -171,8 +223,9 @@ void resolve(const Run& run, const std::vector<vcard::EasContact>& gal,
   next_freebusy(run);
 }
 
-// Every card in the user's own address books (one REPORT + one multiget per book). A book
-// that cannot be read is skipped: contacts only add suggestions to the GAL's.
+// The cards of the user's own address books that may match a To (one addressbook-query
+// per book, or a listing + multiget where the server has none). A book that cannot be
+// read is skipped: contacts only add suggestions to the GAL's.
 void load_contacts(const Run& run, std::vector<vcard::EasContact> gal, size_t max_ambiguous) {
   CollectionStore* dav = run->request->services.collection_store;
   if (!dav) return resolve(run, gal, {}, max_ambiguous);
@@ -196,26 +249,13 @@ void load_contacts(const Run& run, std::vector<vcard::EasContact> gal, size_t ma
         *step = nullptr;  // break the self-reference
         return;
       }
-      CollectionStore& store = *run->request->services.collection_store;
       std::string book = (*books)[i];
-      store.sync_changes(run->request->credentials, book, "", {},
-                         [run, book, found, step, i](Result<DavChanges> changes) {
+      load_cards(run->request, book, to_texts(run),
+                 [run, found, step, i](Result<std::vector<vcard::EasContact>> cards) {
         if (!run->request->client_alive() || !*step) return;
-        std::vector<std::string> hrefs;
-        if (changes.is_ok())
-          for (const DavItemRef& m : changes->from_listing ? changes->listing : changes->changed)
-            hrefs.push_back(m.href);
-        if (hrefs.empty()) return (*step)(i + 1);
-        run->request->services.collection_store->fetch_items(
-            run->request->credentials, book, CollectionKind::kContacts, hrefs,
-            [run, found, step, i](Result<std::vector<DavItem>> items) {
-          if (!run->request->client_alive() || !*step) return;
-          if (items.is_ok())
-            for (const DavItem& item : *items)
-              if (auto c = vcard::contact_from_vcard(item.body); c.is_ok())
-                found->push_back(std::move(c).value());
-          (*step)(i + 1);
-        });
+        if (cards.is_ok())
+          for (auto& c : *cards) found->push_back(std::move(c));
+        (*step)(i + 1);
       });
     };
     (*step)(0);
@@ -283,6 +323,19 @@ void ResolveRecipientsHandler::handle(std::shared_ptr<RequestContext> request) {
       if (v > 100) return top_status(request, kRrProtocolError);
       max_ambiguous = std::max<size_t>(v, 1);
     }
+    std::string_view cr = o->child_text(rr::kCertificateRetrieval);
+    if (!cr.empty()) {
+      if (cr != "1" && cr != "2" && cr != "3") return top_status(request, kRrProtocolError);
+      run->certificates = static_cast<CertificateRetrieval>(cr[0] - '0');
+    }
+    std::string_view mc = o->child_text(rr::kMaxCertificates);
+    if (!mc.empty()) {
+      uint64_t v = 0;
+      for (char c : mc) v = std::isdigit(static_cast<unsigned char>(c)) ? v * 10 + static_cast<uint64_t>(c - '0') : 100000;
+      // MS-ASCMD 2.2.3.101: 0-9999.
+      if (v > 9999) return top_status(request, kRrProtocolError);
+      run->max_certificates = v;
+    }
     if (const WbxmlElement* a = o->child(rr::kAvailability)) {
       auto start = parse_eas_utc(a->child_text(rr::kStartTime));
       if (!start) return top_status(request, kRrProtocolError);
@@ -296,7 +349,7 @@ void ResolveRecipientsHandler::handle(std::shared_ptr<RequestContext> request) {
       run->end = *end;
     }
   }
-  load_gal(request, [run, max_ambiguous](Result<std::vector<vcard::EasContact>> gal) {
+  load_gal(request, to_texts(run), [run, max_ambiguous](Result<std::vector<vcard::EasContact>> gal) {
     if (!run->request->client_alive()) return;
     if (!gal.is_ok()) {
       // Degraded, not failed: addresses still resolve as themselves and get free/busy;

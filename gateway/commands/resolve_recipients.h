@@ -3,8 +3,8 @@
 // against the GAL (search_gal.h) and the user's own address books; with
 // Options/Availability each recipient gets its
 // MergedFreeBusy from the CalDAV server's free-busy-query (CollectionStore::freebusy) for
-// the window in 30-minute slots. Certificates are not served (CertificateRetrieval is
-// answered without Certificates).
+// the window in 30-minute slots; with CertificateRetrieval 2/3 each recipient gets the
+// X.509 certificates of its vCard's KEY properties (Status 7 when it has none).
 
 #include <chrono>
 #include <optional>

@@ -8,6 +8,7 @@
 #include "gateway/commands/search_query.h"
 #include "gateway/config/gateway_config.h"
 #include "gateway/core/log.h"
+#include "gateway/metrics/metrics.h"
 #include "gateway/pipeline/request_context.h"
 
 namespace easgate {
@@ -139,14 +140,22 @@ void append_gal_properties(const vcard::EasContact& c, ProtocolVersion version,
   }
 }
 
-void load_gal(const std::shared_ptr<RequestContext>& request,
-              std::function<void(Result<std::vector<vcard::EasContact>>)> done) {
-  const std::string href = request->services.config->directory.carddav_href;
-  CollectionStore* dav = request->services.collection_store;
-  // No directory configured: an empty GAL (the caller answers "no match").
-  if (href.empty() || !dav) return done(std::vector<vcard::EasContact>{});
-  dav->sync_changes(request->credentials, href, "", {},
-                    [request, href, done](Result<DavChanges> changes) {
+namespace {
+
+std::vector<vcard::EasContact> parse_cards(const std::vector<DavItem>& items) {
+  std::vector<vcard::EasContact> out;
+  for (const DavItem& item : items) {
+    auto c = vcard::contact_from_vcard(item.body);
+    if (c.is_ok()) out.push_back(std::move(c).value());
+  }
+  return out;
+}
+
+// The whole book: one sync-collection listing, one multiget.
+void read_whole_book(const std::shared_ptr<RequestContext>& request, const std::string& href,
+                     std::function<void(Result<std::vector<vcard::EasContact>>)> done) {
+  request->services.collection_store->sync_changes(
+      request->credentials, href, "", {}, [request, href, done](Result<DavChanges> changes) {
     if (!request->client_alive()) return;
     if (!changes.is_ok()) return done(changes.status());
     std::vector<std::string> hrefs;
@@ -158,14 +167,54 @@ void load_gal(const std::shared_ptr<RequestContext>& request,
         [request, done](Result<std::vector<DavItem>> items) {
       if (!request->client_alive()) return;
       if (!items.is_ok()) return done(items.status());
-      std::vector<vcard::EasContact> out;
-      for (const DavItem& item : *items) {
-        auto c = vcard::contact_from_vcard(item.body);
-        if (c.is_ok()) out.push_back(std::move(c).value());
-      }
-      done(std::move(out));
+      done(parse_cards(*items));
     });
   });
+}
+
+}  // namespace
+
+void load_cards(const std::shared_ptr<RequestContext>& request, const std::string& book_href,
+                std::vector<std::string> texts,
+                std::function<void(Result<std::vector<vcard::EasContact>>)> done) {
+  DavTextQuery query;
+  query.match = DavTextQuery::Match::kContains;
+  for (std::string& t : texts) {
+    while (!t.empty() && t.back() == ' ') t.pop_back();
+    while (!t.empty() && t.front() == ' ') t.erase(t.begin());
+    if (t.empty()) continue;
+    // FN and EMAIL carry every name and address gal_matches looks at (N's parts are in
+    // FN on every card a client writes). N itself is left out: Radicale 3.1 answers 500
+    // to a text-match on a structured property.
+    query.terms.push_back({"FN", t});
+    query.terms.push_back({"EMAIL", t});
+  }
+  if (query.terms.empty()) return read_whole_book(request, book_href, std::move(done));
+  request->services.collection_store->query_items(
+      request->credentials, book_href, CollectionKind::kContacts, query,
+      [request, book_href, done](Result<std::vector<DavItem>> items) {
+    if (!request->client_alive()) return;
+    if (items.is_ok()) return done(parse_cards(*items));
+    if (items.status().kind() != ErrorKind::kUnsupported) {
+      // A server that has the REPORT but failed it (some refuse a filter they do not
+      // support with a plain 400/500): the whole book still answers the search.
+      request->services.metrics->record_degraded("dav_query_failed");
+      if (first_time_for_cause("gal_query_failed")) {
+        log_warn(kLog).msg("addressbook-query failed; reading the whole book")
+            .kv("error", items.status().to_string());
+      }
+    }
+    read_whole_book(request, book_href, done);
+  });
+}
+
+void load_gal(const std::shared_ptr<RequestContext>& request, std::vector<std::string> texts,
+              std::function<void(Result<std::vector<vcard::EasContact>>)> done) {
+  const std::string href = request->services.config->directory.carddav_href;
+  // No directory configured: an empty GAL (the caller answers "no match").
+  if (href.empty() || !request->services.collection_store)
+    return done(std::vector<vcard::EasContact>{});
+  load_cards(request, href, std::move(texts), std::move(done));
 }
 
 void search_gal(std::shared_ptr<RequestContext> request, const WbxmlElement& store) {
@@ -186,7 +235,7 @@ void search_gal(std::shared_ptr<RequestContext> request, const WbxmlElement& sto
   if (query.empty()) return reply(request, kSearchInvalidRequest, {}, std::nullopt, 0);
   uint32_t cap = request->services.config->directory.max_results;
   if (range->last - range->first + 1 > cap) range->last = range->first + cap - 1;
-  load_gal(request, [request, query, range, picture](Result<std::vector<vcard::EasContact>> all) {
+  load_gal(request, {query}, [request, query, range, picture](Result<std::vector<vcard::EasContact>> all) {
     if (!all.is_ok()) {
       log_warn(kLog).msg("GAL unavailable").kv("error", all.status().to_string());
       return reply(request, kSearchServerError, {}, std::nullopt, 0);

@@ -2,8 +2,10 @@
 // The GAL store of Search (MS-ASCMD 2.2.1.16, 2.2.3.155.1 with Store Name "GAL"), and the
 // directory lookup ResolveRecipients shares: the Global Address List is a CardDAV address
 // book named in the YAML (`directory: {carddav: {href: ...}}`), read with the user's own
-// credentials. A search lists the book (one sync-collection REPORT) and fetches it (one
-// multiget), then matches in memory: fine for directories of a few thousand entries.
+// credentials. A search asks the server for the cards whose FN or EMAIL contains the
+// query (one addressbook-query REPORT, RFC 6352 section 8.6) and matches them exactly in
+// memory; a server without that REPORT is listed (sync-collection) and fetched whole
+// (multiget) instead.
 
 #include <functional>
 #include <memory>
@@ -23,9 +25,16 @@ class RequestContext;
 // Answers a Search whose Store Name is GAL (the caller checked the name).
 void search_gal(std::shared_ptr<RequestContext> request, const WbxmlElement& store);
 
-// Every entry of the configured GAL address book; an empty list when none is configured.
-// `done` runs once, later, on the request's loop.
-void load_gal(const std::shared_ptr<RequestContext>& request,
+// The cards of address book `book_href` whose FN or EMAIL contains one of `texts`
+// (case-insensitively; a superset the caller filters with gal_matches), every card when
+// `texts` is empty or the server has no addressbook-query. `done` runs once, on the
+// request's loop.
+void load_cards(const std::shared_ptr<RequestContext>& request, const std::string& book_href,
+                std::vector<std::string> texts,
+                std::function<void(Result<std::vector<vcard::EasContact>>)> done);
+
+// load_cards on the configured GAL address book; an empty list when none is configured.
+void load_gal(const std::shared_ptr<RequestContext>& request, std::vector<std::string> texts,
               std::function<void(Result<std::vector<vcard::EasContact>>)> done);
 
 // The name shown for an entry: FN (FileAs), else "First Last", else the address.

@@ -6,6 +6,7 @@ few vCards, starts a gateway whose `directory:` names it, and deletes it afterwa
 """
 import base64
 import os
+import subprocess
 import tempfile
 import uuid
 
@@ -25,6 +26,21 @@ GAL = "GAL"
 
 # A 1x1 PNG, base64.
 PNG = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==")
+
+
+def make_certificate():
+    """A real self-signed X.509 certificate (DER, base64) for Carl's vCard KEY."""
+    with tempfile.TemporaryDirectory() as d:
+        der = os.path.join(d, "c.der")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                        "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=carl", "-days", "2",
+                        "-keyout", os.path.join(d, "k.pem"), "-outform", "DER", "-out", der],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        with open(der, "rb") as f:
+            return base64.b64encode(f.read()).decode()
+
+
+CERT = make_certificate()
 
 PEOPLE = [
     ("Zed", "Quorra-%s", "zed.q%s@example.test", None),
@@ -52,6 +68,8 @@ def gal():
                 % (uid, first, last % tag, last % tag, first, email % tag if "%s" in email else email))
         if photo:
             card += "PHOTO;ENCODING=b;TYPE=PNG:%s\n" % photo
+        if first == "Carl":
+            card += "KEY;ENCODING=b;TYPE=X509:%s\n" % CERT
         card += "END:VCARD\n"
         dav.put(path + uid + ".vcf", card)
     yield gw, tag
@@ -197,6 +215,16 @@ def test_availability_matches_each_users_calendar(gal):
             (resp,) = resolve(c, ["%s@example.test" % user], window)
             assert rr(resp, "Recipient/Availability/Status") == "1", resp
             assert rr(resp, "Recipient/Availability/MergedFreeBusy") == expected[user]
+        # Across users, as Exchange shows it: alice asks for bob and herself in one request
+        # and gets each one's own calendars (the dev Radicale lets users read each other's
+        # calendars; the gateway asks with alice's credentials).
+        c = EasClient("127.0.0.1", gw.eas_port, user="alice@example.test", version="16.1",
+                      device_id="ITFB%06d" % (uuid.uuid4().int % 10**6))
+        for_bob, for_alice = resolve(c, ["bob@example.test", "alice@example.test"], window)
+        assert rr(for_bob, "Recipient/EmailAddress") == "bob@example.test"
+        assert rr(for_bob, "Recipient/Availability/Status") == "1", for_bob
+        assert rr(for_bob, "Recipient/Availability/MergedFreeBusy") == expected["bob"]
+        assert rr(for_alice, "Recipient/Availability/MergedFreeBusy") == expected["alice"]
         # A window shorter than 30 minutes is a protocol error (Status 5).
         c = EasClient("127.0.0.1", gw.eas_port, version="14.1", device_id="ITFB000001")
         r = c.command("ResolveRecipients",
@@ -228,3 +256,60 @@ def test_resolve_recipients_finds_the_users_own_contacts(gal):
         assert rr(amy, "Recipient/Type") == "1"
     finally:
         d.delete(path)
+
+
+def test_resolve_recipients_returns_vcard_certificates(gal):
+    gw, tag = gal
+    c = client(gw)
+    tos = ["Carl Quenby-" + tag, "Amy Quorra-" + tag]
+
+    def certs(retrieval, extra=""):
+        return [r.find("{ResolveRecipients:}Recipient/{ResolveRecipients:}Certificates")
+                for r in resolve(c, tos, "<CertificateRetrieval>%s</CertificateRetrieval>%s"
+                                 % (retrieval, extra))]
+
+    def text(e, name):
+        x = e.find("{ResolveRecipients:}%s" % name)
+        return None if x is None else x.text
+
+    def same_cert(sent):
+        # wbxml2xml may show opaque data base64-encoded once more.
+        return sent == CERT or base64.b64decode(sent) == CERT.encode()
+
+    carl, amy = certs(2)
+    assert text(carl, "Status") == "1" and text(carl, "CertificateCount") == "1"
+    assert same_cert(text(carl, "Certificate"))
+    # MS-ASCMD 2.2.3.177.12: 7, the recipient has no valid certificate.
+    assert text(amy, "Status") == "7" and text(amy, "Certificate") is None
+    carl, amy = certs(3)
+    assert text(carl, "Status") == "1" and same_cert(text(carl, "MiniCertificate"))
+    # MaxCertificates 0: the limit is hit, nothing is sent and the count says what was held.
+    carl, amy = certs(2, "<MaxCertificates>0</MaxCertificates>")
+    assert text(carl, "Status") == "8" and text(carl, "CertificateCount") == "1"
+    assert text(carl, "Certificate") is None
+    # Not asked (1, the default): no Certificates element at all.
+    assert certs(1) == [None, None]
+    r = c.command("ResolveRecipients", '<ResolveRecipients xmlns="ResolveRecipients:"><To>Amy</To>'
+                  '<Options><CertificateRetrieval>4</CertificateRetrieval></Options>'
+                  '</ResolveRecipients>')
+    assert r.find("Status", "ResolveRecipients") == "5"
+
+
+def backend_calls(gw, operation):
+    total = 0
+    for line in gw.metrics().splitlines():
+        if line.startswith("easgate_backend_calls_total") and 'operation="%s"' % operation in line:
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+def test_gal_search_asks_the_server_instead_of_reading_the_whole_book(gal):
+    gw, tag = gal
+    c = client(gw)
+    queries, listings = backend_calls(gw, "query_items"), backend_calls(gw, "sync_changes")
+    assert names(search(c, "quenby-" + tag)) == ["Carl Quenby-%s" % tag]
+    (amy,) = resolve(c, ["amy.q%s@example.test" % tag])
+    assert rr(amy, "Recipient/DisplayName") == "Amy Quorra-%s" % tag
+    # One addressbook-query per book (the GAL, then alice's own books), no listing of the GAL.
+    assert backend_calls(gw, "query_items") >= queries + 2
+    assert backend_calls(gw, "sync_changes") == listings
