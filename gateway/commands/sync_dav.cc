@@ -497,6 +497,7 @@ void commit_and_reply(const Run& run) {
     commit.items.remove_server_ids.insert(commit.items.remove_server_ids.end(),
                                           run->deleted_ids.begin(), run->deleted_ids.end());
     commit.items.add_backend_ids = run->client_added;
+    commit.add_client_ids = run->client_added_ids;  // first entries: a retry keeps its ServerIds
     commit.items.add_backend_ids.insert(commit.items.add_backend_ids.end(),
                                         run->added_hrefs.begin(), run->added_hrefs.end());
     commit.now = run->request->services.clock->wall_now();

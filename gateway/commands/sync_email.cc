@@ -507,6 +507,11 @@ void commit_and_reply(const Run& run) {
       commit.items.add_backend_ids.push_back(std::to_string(m.uid));
     for (const auto& [client_id, uid] : run->client_adds)
       commit.items.add_backend_ids.push_back(std::to_string(uid));
+    // The client's Adds come after the server's: their ClientIds are recorded (retries).
+    if (!run->client_adds.empty()) {
+      commit.add_client_ids.assign(run->added.size(), std::string());
+      for (const auto& [client_id, uid] : run->client_adds) commit.add_client_ids.push_back(client_id);
+    }
     commit.now = run->request->services.clock->wall_now();
     auto result = run->store().commit_collection_generation(run->key, commit);
     if (!result.is_ok()) {

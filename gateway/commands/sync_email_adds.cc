@@ -60,6 +60,26 @@ void send_draft(const Run& run, uint32_t uid, std::string message, std::function
       });
 }
 
+// The UID a recorded client Add of `client_id` stored (CollectionCommit::add_client_ids).
+std::optional<uint32_t> recorded_client_add(const Run& run, const std::string& client_id) {
+  if (client_id.empty()) return std::nullopt;
+  auto record = run->store().find_client_add(run->key, client_id);
+  if (!record.is_ok()) {
+    log_warn(kLog).msg("ClientId record unreadable").kv("error", record.status().to_string());
+    return std::nullopt;
+  }
+  if (!*record) return std::nullopt;
+  const std::string& id = (*record)->backend_id;
+  uint64_t uid = 0;
+  if (id.empty() || id.size() > 10) return std::nullopt;
+  for (char c : id) {
+    if (c < '0' || c > '9') return std::nullopt;
+    uid = uid * 10 + static_cast<uint64_t>(c - '0');
+  }
+  if (uid == 0 || uid > UINT32_MAX) return std::nullopt;
+  return static_cast<uint32_t>(uid);
+}
+
 // Client Adds, one after the other (each is one APPEND).
 void apply_add(const Run& run, size_t i) {
   if (i == run->req.adds.size()) return apply_fetches(run);
@@ -74,6 +94,14 @@ void apply_add(const Run& run, size_t i) {
   auto item = parse_client_email_item(*a.application_data, a.class_name);
   if (!item.is_ok() || !item->attachment_deletes.empty()) {
     refuse_add(run, a, kSyncConversionError);
+    return apply_add(run, i + 1);
+  }
+  // MS-ASCMD 2.2.3.28.2: the same ClientId again (the response to the request that stored
+  // it was lost, possibly across a restart) is answered from the record, never stored twice.
+  if (std::optional<uint32_t> stored = recorded_client_add(run, a.client_id)) {
+    run->client_adds.emplace_back(a.client_id, *stored);
+    run->client_touched.insert(*stored);
+    run->map_changed = true;
     return apply_add(run, i + 1);
   }
   int64_t now = std::chrono::duration_cast<std::chrono::seconds>(

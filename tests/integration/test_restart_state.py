@@ -194,3 +194,60 @@ def test_empty_sync_after_a_restart_repeats_the_stored_request(gw, mail_folder):
     col = collection(c.command("Sync", body=b""))
     assert col.find("{AirSync:}SyncKey").text == new_key
     assert col.find("{AirSync:}Commands") is None
+
+
+def drafts_with(subject, user="bob@example.test"):
+    m = imap(user)
+    try:
+        for flags, delim, name in (x.decode().rsplit(" ", 2) for x in m.list()[1]):
+            if "\\Drafts" in flags:
+                m.select(name)
+                return [u for u in m.uid("SEARCH", None, "SUBJECT", '"%s"' % subject)[1][0].split()]
+    finally:
+        m.logout()
+    raise AssertionError("no \\Drafts folder")
+
+
+def delete_drafts(subject, user="bob@example.test"):
+    m = imap(user)
+    try:
+        for flags, delim, name in (x.decode().rsplit(" ", 2) for x in m.list()[1]):
+            if "\\Drafts" in flags:
+                m.select(name)
+                for u in m.uid("SEARCH", None, "SUBJECT", '"%s"' % subject)[1][0].split():
+                    m.uid("STORE", u, "+FLAGS", "(\\Deleted)")
+                m.expunge()
+    finally:
+        m.logout()
+
+
+def test_retried_draft_add_after_a_restart_gets_the_same_server_id(gw):
+    c = gw.client("RSTADD%s" % uuid.uuid4().hex[:8], user="bob@example.test", version="16.1")
+    fid, _ = folder_id(c, folder_type="3")
+    key = settle(c, fid)
+    subject = "retried draft %s" % uuid.uuid4().hex[:8]
+    add = ('<Add><ClientId>rst-1</ClientId><ApplicationData>'
+           '<email:To>carol@example.test</email:To><email:Subject>%s</email:Subject>'
+           '<airsyncbase:Body><airsyncbase:Type>1</airsyncbase:Type>'
+           '<airsyncbase:Data>Draft words.</airsyncbase:Data></airsyncbase:Body>'
+           '</ApplicationData></Add>' % subject)
+    try:
+        first = collection(c.command("Sync", sync_xml(fid, key, add)))
+        resp = first.find("{AirSync:}Responses/{AirSync:}Add")
+        assert resp.find("{AirSync:}Status").text == "1", first
+        sid = resp.find("{AirSync:}ServerId").text
+        assert len(drafts_with(subject)) == 1
+        # The response is "lost": the device retries the same request with the same key.
+        gw.restart()
+        again = collection(c.command("Sync", sync_xml(fid, key, add)))
+        resp = again.find("{AirSync:}Responses/{AirSync:}Add")
+        assert resp.find("{AirSync:}Status").text == "1"
+        assert resp.find("{AirSync:}ClientId").text == "rst-1"
+        assert resp.find("{AirSync:}ServerId").text == sid
+        assert len(drafts_with(subject)) == 1, "the retried Add stored a second draft"
+        # The device moves on: its draft is not echoed back as a server Add.
+        col = collection(c.command("Sync", sync_xml(fid, again.find("{AirSync:}SyncKey").text)))
+        assert sid not in [a.find("{AirSync:}ServerId").text
+                           for a in col.findall("{AirSync:}Commands/{AirSync:}Add")]
+    finally:
+        delete_drafts(subject)
