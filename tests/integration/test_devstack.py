@@ -240,8 +240,13 @@ def test_radicale_propfind_lists_alice_collections():
 def test_radicale_requires_password_and_owner():
     status, _ = dav_request("PROPFIND", "/alice/", password="wrong")
     assert status == 401
+    # Other users may read (free/busy for ResolveRecipients Availability, as Exchange shows
+    # it: deploy/dev/radicale/rights.in) but never write.
     status, _ = dav_request("PROPFIND", "/alice/", user="bob")
-    assert status in (403, 404)
+    assert status == 207
+    status, _ = dav_request("PUT", "/alice/calendar/devstack-%s.ics" % os.getpid(), user="bob",
+                            body="BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
+    assert status == 403
 
 
 def test_managesieve_greets():
