@@ -272,15 +272,17 @@ async def burst_two_users(devices):
 
 async def settle_imap(pid, at_least, timeout_s):
     """Waits until the gateway's IMAP connections are what a quiet gateway holds: the pooled
-    sessions of the set-up have idled out (pool idle_timeout 5 s) and, with imap_watch,
-    the per-user watchers are connected: the count is >= at_least and has not moved for
-    3 s (or exactly 0 when at_least is 0)."""
+    sessions of the set-up have idled out (pool idle_timeout 5 s, so at least 11 s) and,
+    with imap_watch, the per-user watchers are connected: the count is >= at_least and has
+    not moved for 3 s (or exactly 0 when at_least is 0)."""
     t0, last, stable = time.time(), -1, 0
     while time.time() - t0 < timeout_s:
         count = many_users.imap_connections(pid)
         stable = stable + 1 if count == last else 0
         last = count
-        if count >= at_least and (stable >= 6 if at_least else count == 0):
+        if at_least == 0 and count == 0:
+            break
+        if at_least and count >= at_least and stable >= 6 and time.time() - t0 >= 11:
             break
         await asyncio.sleep(0.5)
 
