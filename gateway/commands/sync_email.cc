@@ -551,7 +551,7 @@ void commit_and_reply(const Run& run) {
       s.internal_date = m.internal_date;
       s.size = m.size;
       WbxmlElement& data = e.add_child(as::kApplicationData);
-      append_email_item(s, m.bytes, o, added_ids[i], data);
+      append_email_item(s, m.bytes, add_options(run, m.uid), added_ids[i], data);
       show_meta(run, m.uid, m.flags, data);
       std::string().swap(m.bytes);  // the bytes are in the tree now
     }

@@ -185,6 +185,27 @@ void expand_conversations(const Run& run, std::function<void()> next) {
 
 }  // namespace
 
+const EmailItemOptions& add_options(const Run& run, uint32_t uid) {
+  if (run->pending.conversation_adds.empty() || !is_conversation_add(run, uid))
+    return run->target.options;
+  if (!run->outside_window_options) {
+    // MS-ASCMD 2.2.3.36.2: outside the date filter the bodies are not retrieved, the
+    // previews are (when asked for). Truncated to nothing, the device fetches the rest
+    // with ItemOperations when the user opens the message (MS-ASAIRS 2.2.2.4).
+    EmailItemOptions o = run->target.options;
+    if (o.body_preferences.empty()) o.body_preferences.push_back(mime::BodyRequest{});
+    for (mime::BodyRequest& b : o.body_preferences) {
+      b.truncation_size = 0;
+      b.all_or_none = false;
+    }
+    if (o.body_part_preference) o.body_part_preference->truncation_size = 0;
+    o.mime_truncation = 0;
+    o.truncation_2_5 = 0;
+    run->outside_window_options = std::move(o);
+  }
+  return *run->outside_window_options;
+}
+
 void after_window_fetch(const Run& run) {
   apply_move_rules(run, [run] { expand_conversations(run, [run] { commit_and_reply(run); }); });
 }

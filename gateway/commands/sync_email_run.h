@@ -56,6 +56,8 @@ struct EmailCollectionRun {
   std::vector<uint32_t> sent_drafts;
   WbxmlElement responses{as::kResponses};               // AirSync:Responses being built
   std::optional<std::map<uint32_t, MessageMeta>> meta;  // per-message metadata, loaded on use
+  // Options for Adds ConversationMode brought from outside the window; made on first use.
+  std::optional<EmailItemOptions> outside_window_options;
 
   // The window being served.
   std::vector<std::string> deleted_ids;
@@ -97,5 +99,9 @@ void commit_and_reply(const Run& run);
 // sync_email_conversation.cc: MoveAlways rules and ConversationMode on the window's new
 // messages, then commit_and_reply.
 void after_window_fetch(const Run& run);
+// sync_email_conversation.cc: the item options of Add `uid`: the collection's, or for a
+// message ConversationMode brought from outside the FilterType window the same without
+// body data (MS-ASCMD 2.2.3.36.2: previews only).
+const EmailItemOptions& add_options(const Run& run, uint32_t uid);
 
 }  // namespace easgate::email_sync

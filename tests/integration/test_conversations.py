@@ -28,6 +28,7 @@ AS = "{AirSync:}"
 EM = "{Email:}"
 EM2 = "{Email2:}"
 IO = "{ItemOperations:}"
+ASB = "{AirSyncBase:}"
 VERSIONS = ["14.1", "16.1"]
 DAY = 86400
 
@@ -172,6 +173,14 @@ def test_conversation_mode_brings_the_whole_thread(gateway, client_factory, fold
     ids = {got[s].find(AS + "ApplicationData/" + EM2 + "ConversationId").text
            for s in t.subjects}
     assert len(ids) == 1
+    # Outside the window only previews are sent: the body comes truncated to nothing.
+    for subject, truncated in ((t.subjects[0], "1"), (t.subjects[1], "1"), (t.subjects[2], None)):
+        body = got[subject].find(AS + "ApplicationData/" + ASB + "Body")
+        mark = body.find(ASB + "Truncated")
+        assert (mark.text if mark is not None and mark.text != "0" else None) == truncated
+        data = body.find(ASB + "Data")
+        text = data.text if data is not None else None
+        assert (not text) if truncated else ("Text of" in text)
     # Nothing is sent again, and a Sync with no change stays one IMAP STATUS.
     before = imap_calls(gateway)
     for _ in range(5):
