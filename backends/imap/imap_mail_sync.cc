@@ -183,10 +183,13 @@ void ImapMailStore::list_messages(const Credentials& credentials, const MailboxR
                                   const MessageListFilter& filter,
                                   MailCallback<MessageListing> done) {
   size_t max_uids = pool_->options().max_uids;
+  const int64_t now =
+      std::chrono::duration_cast<std::chrono::seconds>(pool_->clock().wall_now().time_since_epoch())
+          .count();
   lease_selected(
       *pool_, credentials, folder, nullptr,
-      [filter, max_uids, done = std::move(done)](Status st, SharedLease lease,
-                                                 ImapSelectResult sel) {
+      [filter, max_uids, now, done = std::move(done)](Status st, SharedLease lease,
+                                                      ImapSelectResult sel) {
         if (!st) {
           done(std::move(st));
           return;
@@ -197,7 +200,13 @@ void ImapMailStore::list_messages(const Credentials& credentials, const MailboxR
         // message folder answers in a few bytes.
         if (esearch) cmd += " RETURN (ALL COUNT)";
         std::string criteria;
-        if (filter.since > 0) criteria += " SINCE " + imap_search_date(filter.since);
+        // SINCE has day granularity (RFC 3501 6.4.4): the listing would hold the cutoff
+        // day's older messages, which the walk then drops, and GetItemEstimate would count
+        // them. RFC 5032 YOUNGER takes seconds, so the window is exact.
+        if (filter.since > 0 && now > filter.since && lease->connection().has_capability("WITHIN"))
+          criteria += " YOUNGER " + std::to_string(now - filter.since);
+        else if (filter.since > 0)
+          criteria += " SINCE " + imap_search_date(filter.since);
         if (filter.uid_min > 0 || filter.uid_max > 0) {
           criteria += " UID " + std::to_string(std::max<uint32_t>(filter.uid_min, 1)) + ":" +
                       (filter.uid_max > 0 ? std::to_string(filter.uid_max) : std::string("*"));

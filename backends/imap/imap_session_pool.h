@@ -97,6 +97,8 @@ class ImapSessionPool : public std::enable_shared_from_this<ImapSessionPool> {
 
   Stats stats() const;
   const ImapOptions& options() const { return options_; }
+  // The injected clock (list_messages turns an absolute FilterType cutoff into an age).
+  const Clock& clock() const { return clock_; }
   // The loop the pool and its sessions run on.
   event_base* base() const { return base_; }
   // Capabilities seen after the last successful login (empty until then).

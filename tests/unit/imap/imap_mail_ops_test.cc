@@ -220,6 +220,26 @@ TEST_CASE("list_messages: ESEARCH, newest page first, then FETCH of that page on
   CHECK(f.server->errors().empty());
 }
 
+TEST_CASE("list_messages: with WITHIN the FilterType cutoff is exact (YOUNGER seconds)") {
+  Fixture f;
+  auto s = login(std::string(kCaps) + " WITHIN");
+  add(s, "SELECT \"INBOX\"", kSelectInbox);
+  // ManualClock's wall time is 1,800,000,000; a one-day window is YOUNGER 86400 (RFC 5032),
+  // not SINCE the cutoff's date, which would list that whole day.
+  add(s, "UID SEARCH RETURN (ALL COUNT) YOUNGER 86400 UID 1:10",
+      "* ESEARCH (TAG \"x\") UID\r\n$tag OK Search completed\r\n");
+  f.start(s);
+  MessageListFilter filter;
+  filter.since = 1'800'000'000 - 86400;
+  filter.uid_max = 10;
+  auto page = f.run<Result<MessageListing>>([&](auto cb) {
+    f.store->list_messages(kAlice, MailboxRef{"INBOX", 4}, filter, cb);
+  });
+  REQUIRE_MESSAGE(page.is_ok(), page.status().message());
+  CHECK(page->total == 0);
+  CHECK(f.server->errors().empty());
+}
+
 TEST_CASE("store_flags: UNCHANGEDSINCE conflicts come back as `modified`") {
   Fixture f;
   auto s = login();
