@@ -23,9 +23,9 @@ goes to random users as a paced stream (RATE mails/s, a user gets its next mail 
 its devices hold new Pings): the issue's "1,000 users" case. WATCH=endpoint,notify runs
 each change source in its own gateway: "endpoint" is Dovecot's push_notification posting to
 /push/dovecot (the users' METADATA is set for the run), "notify" is push.imap_watch: notify
-(one IMAP NOTIFY connection per user and worker, no endpoint listener). Two more columns
-show what the backend pays while the Pings are held: the gateway's open IMAP connections
-and the summed PSS of the Dovecot imap processes serving them.
+(the gateway's NOTIFY watcher, one IMAP connection per user, no endpoint listener). Two
+more columns show what the backend pays while the Pings are held: the gateway's open IMAP
+connections and the summed PSS of the Dovecot imap processes serving them.
 
   bench/push/run [BUILD_DIR]     env: PINGS (10000), MAILS (10), TRANSPORTS (plain,tls),
                                  USERS (2), WATCH (endpoint), RATE (10)
@@ -56,6 +56,8 @@ USER_COUNT = int(os.environ.get("USERS", "2"))
 # 2 = the dev users alice and bob (the original 10,000-Ping burst); else load users.
 USERS = (["alice@example.test", "bob@example.test"] if USER_COUNT == 2 else
          ["load%04d@example.test" % (i + 1) for i in range(USER_COUNT)])
+if USER_COUNT > 1000:
+    sys.exit("USERS: the dev stack has 1,000 load users (deploy/dev/backends)")
 PINGS = int(os.environ.get("PINGS", "10000" if USER_COUNT == 2 else str(USER_COUNT)))
 MAILS = int(os.environ.get("MAILS", "10" if USER_COUNT == 2 else "300"))
 RATE = float(os.environ.get("RATE", "10"))  # mails/s of the many-user stream
