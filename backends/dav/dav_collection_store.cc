@@ -1,7 +1,9 @@
 #include "backends/dav/dav_collection_store.h"
 
 #include <cctype>
+#include <chrono>
 #include <set>
+#include <unordered_map>
 #include <utility>
 
 #include "backends/dav/dav_collection_map.h"
@@ -9,6 +11,17 @@
 #include "gateway/core/log.h"
 
 namespace easgate {
+
+// Discovery steps 1-2 per login. Only URLs are kept, never a password: a cached run still
+// authenticates on every home it lists, so a wrong password is a 401 there.
+struct DavHomeCache {
+  struct Entry {
+    std::string principal;                          // absolute URL of the principal
+    std::vector<std::string> homes;                 // absolute URLs, deduplicated
+    std::chrono::steady_clock::time_point expires;  // reuse until then
+  };
+  std::unordered_map<std::string, Entry> by_login;  // DAV login -> its homes
+};
 
 namespace {
 
@@ -45,22 +58,44 @@ class Discovery : public std::enable_shared_from_this<Discovery> {
   };
 
   Discovery(HttpClient* http, DavOptions options, Credentials credentials,
-            std::weak_ptr<char> store_alive, CollectionsDone done)
+            std::weak_ptr<char> store_alive, std::shared_ptr<DavHomeCache> cache,
+            CollectionsDone done)
       : http_(http),
         options_(std::move(options)),
         login_(dav_login_name(options_.login_mode, credentials.user)),
         password_(std::move(credentials.password)),
         store_alive_(std::move(store_alive)),
+        cache_(std::move(cache)),
         done_(std::move(done)) {}
 
   void start() {
-    state_ = State::kFindPrincipal;
-    propfind(options_.base_url, 0, {{std::string(kDavNs), "current-user-principal"}},
-             /*follow_redirects=*/true, &Discovery::on_principal);
+    if (options_.home_cache_ttl.count() > 0 && cache_) {
+      auto it = cache_->by_login.find(login_);
+      if (it != cache_->by_login.end() && std::chrono::steady_clock::now() < it->second.expires) {
+        // Steps 1-2 from the cache: only the home listings (step 3) go to the server.
+        from_cache_ = true;
+        principal_ = it->second.principal;
+        homes_ = it->second.homes;
+        state_ = State::kListHomes;
+        return list_next_home();
+      }
+    }
+    start_fresh();
   }
 
  private:
   using Step = void (Discovery::*)(HttpClientResponse);
+
+  void start_fresh() {
+    from_cache_ = false;
+    principal_.clear();
+    homes_.clear();
+    next_home_ = 0;
+    collections_.clear();
+    state_ = State::kFindPrincipal;
+    propfind(options_.base_url, 0, {{std::string(kDavNs), "current-user-principal"}},
+             /*follow_redirects=*/true, &Discovery::on_principal);
+  }
 
   void propfind(const std::string& url, int depth, const std::vector<DavName>& props,
                 bool follow_redirects, Step next) {
@@ -165,6 +200,10 @@ class Discovery : public std::enable_shared_from_this<Discovery> {
       }
       homes_.push_back(principal_);
     }
+    if (options_.home_cache_ttl.count() > 0 && cache_) {
+      cache_->by_login[login_] = DavHomeCache::Entry{
+          principal_, homes_, std::chrono::steady_clock::now() + options_.home_cache_ttl};
+    }
     state_ = State::kListHomes;
     list_next_home();
   }
@@ -179,6 +218,14 @@ class Discovery : public std::enable_shared_from_this<Discovery> {
   }
 
   void on_home_listing(HttpClientResponse r) {
+    if (from_cache_ && (r.status == 401 || r.status == 404)) {
+      // The cached homes moved (404) or the server refuses this login there (401): forget
+      // them and discover again from the principal, once.
+      log_debug(kComponent).msg("cached DAV homes refused; discovering again")
+          .kv("http_status", r.status);
+      cache_->by_login.erase(login_);
+      return start_fresh();
+    }
     const std::string& home = homes_[next_home_++];
     if (r.status == 207) {
       Result<Multistatus> ms = parse(r);
@@ -204,6 +251,8 @@ class Discovery : public std::enable_shared_from_this<Discovery> {
   void finish(Result<std::vector<DavCollection>> result) {
     if (state_ == State::kDone) return;
     state_ = State::kDone;
+    // A failed run never leaves its homes behind for the next request.
+    if (!result.is_ok() && cache_) cache_->by_login.erase(login_);
     if (!result.is_ok()) {
       log_info(kComponent).msg("discovery failed").kv("error", result.status().to_string());
     } else {
@@ -218,8 +267,10 @@ class Discovery : public std::enable_shared_from_this<Discovery> {
   std::string login_;
   std::string password_;  // never logged
   std::weak_ptr<char> store_alive_;
+  std::shared_ptr<DavHomeCache> cache_;  // the store's; may be null
   CollectionsDone done_;
   State state_ = State::kFindPrincipal;
+  bool from_cache_ = false;  // steps 1-2 came from cache_ (a 401/404 home rediscovers)
   std::string principal_;                  // absolute URL of the user's principal
   std::vector<std::string> homes_;         // absolute URLs of the homes, deduplicated
   size_t next_home_ = 0;                   // index into homes_ of the next listing
@@ -235,12 +286,12 @@ std::string dav_login_name(DavLoginMode mode, const std::string& user) {
 }
 
 DavCollectionStore::DavCollectionStore(HttpClient* http, DavOptions options)
-    : http_(http), options_(std::move(options)) {}
+    : http_(http), options_(std::move(options)), home_cache_(std::make_shared<DavHomeCache>()) {}
 
 void DavCollectionStore::list_collections(const Credentials& credentials,
                                           CollectionsDone done) {
   auto discovery = std::make_shared<Discovery>(http_, options_, credentials, alive_token_,
-                                               std::move(done));
+                                               home_cache_, std::move(done));
   // The first step is an HTTP request, whose callback (even for a bad base_url) comes later
   // from the loop, so `done` never runs inside this call.
   discovery->start();

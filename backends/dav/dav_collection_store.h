@@ -7,7 +7,9 @@
 //   2. PROPFIND Depth:0 calendar-home-set + addressbook-home-set on the principal.
 //   3. PROPFIND Depth:1 on each home: resourcetype, displayname,
 //      supported-calendar-component-set, sync-token, getctag.
-// Nothing is cached across calls yet: every list_collections is three or more round trips.
+// Steps 1-2 (the principal and its homes) change rarely: each store (one per worker)
+// keeps them per login for DavOptions::home_cache_ttl and drops them when a home answers
+// 401/404 or the listing fails. Step 3 always runs: it is what finds new collections.
 //
 // One instance per worker, on the HttpClient's loop thread. `done` runs on that loop,
 // never inline. After the store is destroyed, in-flight discoveries end silently.
@@ -42,7 +44,12 @@ struct DavOptions {
   std::chrono::milliseconds timeout{30'000};
   // Largest multistatus body accepted from the server.
   size_t max_response_bytes = kMaxMultistatusBytes;
+  // How long a login's principal and home URLs are reused (0: discover them every time).
+  std::chrono::seconds home_cache_ttl{300};
 };
+
+// Discovery steps 1-2 remembered per login (dav_collection_store.cc).
+struct DavHomeCache;
 
 // "alice@example.test" -> "alice" for kLocalPart; unchanged for kFullAddress or no '@'.
 std::string dav_login_name(DavLoginMode mode, const std::string& user);
@@ -113,6 +120,8 @@ class DavCollectionStore final : public CollectionStore {
   DavOptions options_;
   // Discoveries hold a weak_ptr and stop when the store is gone.
   std::shared_ptr<char> alive_token_ = std::make_shared<char>(0);
+  // Principal and homes per login; shared with in-flight discoveries (same loop thread).
+  std::shared_ptr<DavHomeCache> home_cache_;
 };
 
 }  // namespace easgate

@@ -240,6 +240,79 @@ TEST_CASE("a destroyed store never calls back") {
   CHECK_FALSE(called);
 }
 
+TEST_CASE("the principal and homes are cached per login; the listing always runs") {
+  TestLoop loop;
+  ScriptedHttpServer server(loop.base());
+  bool moved = false;  // the server moved alice's home to /homes/alice/
+  server.set_fallback([&moved](const RecordedRequest& r) {
+    if (!moved) return radicale(r, "alice");
+    if (r.target == "/alice/" && r.header("Depth") == "0") {
+      std::string sets = kRadicaleHomeSets;
+      for (size_t at; (at = sets.find("<href>/alice/</href></C:")) != std::string::npos ||
+                      (at = sets.find("<href>/alice/</href></CR:")) != std::string::npos;)
+        sets.replace(at, 20, "<href>/homes/alice/</href>");
+      return ScriptedReply{207, {}, sets};
+    }
+    if (r.target == "/homes/alice/") return ScriptedReply{207, {}, testing::kRadicaleHomeListing};
+    if (r.target == "/") return radicale(r, "alice");
+    return ScriptedReply{404, {}, ""};
+  });
+  HttpClient http(loop.base());
+
+  SUBCASE("a second discovery is one PROPFIND Depth:1") {
+    DavCollectionStore store(&http, options_for(server, DavLoginMode::kLocalPart));
+    REQUIRE(discover(loop, store, {"alice@example.test", "secret"}).is_ok());
+    REQUIRE(server.requests().size() == 3);
+    auto again = discover(loop, store, {"alice@example.test", "secret"});
+    REQUIRE(again.is_ok());
+    CHECK(again->size() == 4);
+    REQUIRE(server.requests().size() == 4);
+    CHECK(server.requests()[3].target == "/alice/");
+    CHECK(server.requests()[3].header("Depth") == "1");
+  }
+  SUBCASE("ttl 0 discovers every time") {
+    DavOptions o = options_for(server, DavLoginMode::kLocalPart);
+    o.home_cache_ttl = std::chrono::seconds(0);
+    DavCollectionStore store(&http, o);
+    REQUIRE(discover(loop, store, {"alice@example.test", "secret"}).is_ok());
+    REQUIRE(discover(loop, store, {"alice@example.test", "secret"}).is_ok());
+    CHECK(server.requests().size() == 6);
+  }
+  SUBCASE("a cached home answering 404 is discovered again, once") {
+    DavCollectionStore store(&http, options_for(server, DavLoginMode::kLocalPart));
+    REQUIRE(discover(loop, store, {"alice@example.test", "secret"}).is_ok());
+    moved = true;
+    auto r = discover(loop, store, {"alice@example.test", "secret"});
+    // The cached /alice/ answered 404: principal and home sets were asked again.
+    REQUIRE(r.is_ok());
+    const auto& reqs = server.requests();
+    REQUIRE(reqs.size() == 7);
+    CHECK(reqs[3].target == "/alice/");
+    CHECK(reqs[3].header("Depth") == "1");
+    CHECK(reqs[4].target == "/");
+    CHECK(reqs[5].target == "/alice/");
+    CHECK(reqs[5].header("Depth") == "0");
+    CHECK(reqs[6].target == "/homes/alice/");
+    // The new homes are cached in turn.
+    REQUIRE(discover(loop, store, {"alice@example.test", "secret"}).is_ok());
+    REQUIRE(reqs.size() == 8);
+    CHECK(reqs[7].target == "/homes/alice/");
+  }
+  SUBCASE("a failed run forgets the cached homes") {
+    DavCollectionStore store(&http, options_for(server, DavLoginMode::kLocalPart));
+    REQUIRE(discover(loop, store, {"alice@example.test", "secret"}).is_ok());
+    server.set_fallback([](const RecordedRequest& r) {
+      if (r.header("Depth") == "1") return ScriptedReply{500, {}, "boom"};
+      return radicale(r, "alice");
+    });
+    REQUIRE_FALSE(discover(loop, store, {"alice@example.test", "secret"}).is_ok());
+    size_t before = server.requests().size();
+    server.set_fallback([](const RecordedRequest& r) { return radicale(r, "alice"); });
+    REQUIRE(discover(loop, store, {"alice@example.test", "secret"}).is_ok());
+    CHECK(server.requests().size() == before + 3);  // principal, home sets, listing
+  }
+}
+
 TEST_CASE("dav_login_name") {
   CHECK(dav_login_name(DavLoginMode::kLocalPart, "alice@example.test") == "alice");
   CHECK(dav_login_name(DavLoginMode::kLocalPart, "alice") == "alice");
