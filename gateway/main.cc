@@ -21,6 +21,7 @@
 #include "gateway/core/log.h"
 #include "gateway/metrics/metrics.h"
 #include "gateway/net/worker_pool.h"
+#include "gateway/push/imap_watch_setup.h"
 #include "gateway/push/push_endpoint.h"
 #include "gateway/push/push_hub.h"
 #include "gateway/server/admin_endpoint.h"
@@ -154,6 +155,14 @@ int serve(const std::string& config_path) {
   auto eas_router = std::make_shared<PerWorkerHandler>(workers);
   PushHub push_hub(static_cast<size_t>(workers), ping_limits_from(config.eas.ping));
   push_hub.set_metrics(&metrics);
+  // push.imap_watch: one IMAP NOTIFY/IDLE watch per user for the whole process.
+  auto imap_watches = start_imap_watch_registry(config, push_hub, &metrics);
+  if (!imap_watches.is_ok()) {
+    log_error("main").msg("cannot start the IMAP watch")
+        .kv("error", imap_watches.status().to_string());
+    return 1;
+  }
+  shared.imap_watches = imap_watches.value().get();
   // The admin listener also takes Dovecot's push notifications (/push/dovecot).
   auto admin = std::make_shared<PushEndpoint>(push_hub, config.push.endpoint_secret,
                                               config.auth.default_domain,

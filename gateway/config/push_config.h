@@ -20,9 +20,13 @@ struct PushConfig {
   // Password the Dovecot push_notification OX driver sends (HTTP Basic, any user name) to
   // /push/dovecot on an admin listener; "" turns the endpoint off (404).
   std::string endpoint_secret;
-  // IMAP watcher per user with held Pings; off by default because the push endpoint costs
-  // the backend nothing per user.
+  // One IMAP watcher connection per user with held requests (process-wide, shared by the
+  // user's devices); off by default because the push endpoint costs the backend nothing
+  // per user.
   ImapWatchMode imap_watch = ImapWatchMode::kOff;
+  // How long a user's IMAP watch stays open after the last held request that needed it
+  // ended, so a device re-Pinging at once does not cost a new connection and login.
+  std::chrono::milliseconds imap_watch_linger{std::chrono::seconds(30)};
   // Interval of the per-user change check (DAV sync-token / ctag; IMAP STATUS too when no
   // mail event source is active for the user). 0 disables it.
   std::chrono::milliseconds poll_interval{std::chrono::seconds(30)};

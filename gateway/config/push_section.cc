@@ -22,13 +22,8 @@ void parse_push_section(ConfigContext& ctx, const ConfigField& field, PushConfig
               m.path() + ".endpoint_secret", "too short (expected at least 16 characters)");
   }
   m.enumeration<ImapWatchMode>("imap_watch", Need::kOptional, kWatchModes, &out->imap_watch);
-  if (out->imap_watch != ImapWatchMode::kOff) {
-    // The ChangeWatcher interface exists (backends/api/change_watcher.h); the IMAP
-    // implementation does not yet. Refuse rather than silently not watching.
-    ctx.error(m.field("imap_watch", Need::kOptional, "").mark, m.path() + ".imap_watch",
-              "only \"off\" is implemented so far (use push.endpoint_secret with Dovecot's "
-              "push_notification plugin, or the poll_interval check)");
-  }
+  m.duration("imap_watch_linger", Need::kOptional, std::chrono::seconds(0),
+             std::chrono::hours(1), &out->imap_watch_linger);
   m.duration("poll_interval", Need::kOptional, std::chrono::seconds(0), std::chrono::hours(1),
              &out->poll_interval);
   m.duration("drain_timeout", Need::kOptional, std::chrono::seconds(1), std::chrono::minutes(5),

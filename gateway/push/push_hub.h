@@ -77,6 +77,9 @@ class PushHub {
   // Worker `index`'s WorkerPush; only meaningful on that worker's thread.
   WorkerPush* worker_push(size_t index) const { return slots_.at(index).push; }
   size_t workers() const { return slots_.size(); }
+  // Runs `fn` on worker `index`'s loop, from any thread (the IMAP watch registry's notices);
+  // dropped once that worker has stopped.
+  void post(size_t index, std::function<void()> fn) { post_to(index, std::move(fn)); }
 
   // Records `ref` as the held request of (user, device). Returns the request it replaces,
   // which the caller ends with end_held() (MS-ASCMD 3.2.5: a newer Ping or Sync of the

@@ -10,6 +10,8 @@
 #include "gateway/auth/caching_authenticator.h"
 #include "gateway/config/gateway_config.h"
 #include "backends/api/change_watcher.h"
+#include "gateway/push/imap_watch_registry.h"
+#include "gateway/push/push_hub.h"
 #include "gateway/push/worker_push.h"
 #include "gateway/server/eas_endpoint.h"
 #include "gateway/server/metered_backends.h"
@@ -167,6 +169,7 @@ Result<std::unique_ptr<WorkerContext>> WorkerContext::create(event_base* loop,
   s.collection_store = w->collection_store_.get();
   s.mail_submitter = w->mail_submitter_.get();
   s.default_domain = config.auth.default_domain;
+  w->imap_watches_ = shared.imap_watches;
   w->eas_endpoint_ = std::make_unique<EasEndpoint>(s);
   return w;
 }
@@ -174,6 +177,14 @@ Result<std::unique_ptr<WorkerContext>> WorkerContext::create(event_base* loop,
 void WorkerContext::start_push(size_t index, PushHub& hub) {
   push_hub_ = &hub;
   push_index_ = index;
+  if (imap_watches_ != nullptr) {
+    // This worker's Pings subscribe to the process-wide per-user watch; its notices come
+    // back to this loop through the hub.
+    PushHub* hub_ptr = &hub;
+    change_watcher_ = std::make_unique<RegistryChangeWatcher>(
+        *imap_watches_,
+        [hub_ptr, index](std::function<void()> fn) { hub_ptr->post(index, std::move(fn)); });
+  }
   push_ = std::make_unique<WorkerPush>(index, services_, hub, change_watcher_.get());
   services_.push = push_.get();
   hub.set_worker_push(index, push_.get());

@@ -17,6 +17,7 @@ class AuthVerdictCache;
 class HttpClient;
 class ImapSessionPool;
 class ChangeWatcher;
+class ImapWatchRegistry;
 class PushHub;
 class WorkerPush;
 
@@ -26,6 +27,7 @@ struct SharedServices {
   Metrics* metrics = nullptr;                     // thread-safe registry
   const Clock* clock = nullptr;                   // time source
   std::shared_ptr<AuthVerdictCache> auth_cache;   // one credential cache for all workers
+  ImapWatchRegistry* imap_watches = nullptr;      // one IMAP watch per user; null: off
 };
 
 class WorkerContext {
@@ -57,6 +59,7 @@ class WorkerContext {
   std::unique_ptr<WorkerPush> push_;               // held Pings (gateway/push)
   PushHub* push_hub_ = nullptr;
   size_t push_index_ = 0;
+  ImapWatchRegistry* imap_watches_ = nullptr;  // from SharedServices; outlives the worker
 };
 
 }  // namespace easgate
