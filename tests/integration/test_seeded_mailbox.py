@@ -728,3 +728,80 @@ def test_no_change_sync_costs_the_same_on_the_seeded_inbox(gateway, device, clie
         conn = imap()
         conn.delete(small)
         conn.logout()
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_smtp_delivery_reaches_the_seeded_inbox_and_a_device_delete_goes_to_trash(
+        device, seed, version):
+    """Issue 4: a mail sent to alice over SMTP appears in the next Sync of the 1,337+ message
+    INBOX; deleted on the device it moves to Deleted Items (MS-ASCMD 2.2.3.42
+    DeletesAsMoves, the default)."""
+    import smtplib
+    from email.message import EmailMessage
+    dev = device(version)
+    dev.sync("INBOX")
+    subject = "seeded-smtp-%s" % uuid.uuid4().hex[:8]
+    m = EmailMessage()
+    m["From"] = "Bob Example <bob@example.test>"
+    m["To"] = "alice@example.test"
+    m["Subject"] = subject
+    m.set_content("Grüße über SMTP")
+    try:
+        with smtplib.SMTP("127.0.0.1", 10025, timeout=30) as s:
+            s.send_message(m)
+        found = []
+        for _ in range(50):
+            found = [i for i in adds(dev.sync("INBOX")) if i["subject"] == subject]
+            if found:
+                break
+            time.sleep(0.2)
+        assert len(found) == 1, "the delivered mail never reached the device"
+        assert found[0]["from"].startswith('"Bob Example"')
+        r = dev.sync("INBOX", commands="<Delete><ServerId>%s</ServerId></Delete>"
+                     % found[0]["sid"])
+        assert status_of(r) == "1"
+        conn = imap()
+        conn.select("INBOX", readonly=True)
+        assert not conn.uid("SEARCH", None, "SUBJECT", '"%s"' % subject)[1][0].split()
+        conn.select("Trash", readonly=True)
+        assert conn.uid("SEARCH", None, "SUBJECT", '"%s"' % subject)[1][0].split()
+        conn.logout()
+    finally:
+        conn = imap()
+        for box in ("INBOX", "Trash"):
+            conn.select(box)
+            for uid in conn.uid("SEARCH", None, "SUBJECT", '"%s"' % subject)[1][0].split():
+                conn.uid("STORE", uid, "+FLAGS", "(\\Deleted)")
+            conn.expunge()
+        conn.logout()
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_seeded_attachment_by_range_and_message_by_sync_fetch(device, seed, version):
+    """ItemOperations Range on a seeded PDF (MS-ASCMD 2.2.3.143.2: Range and Total), and a
+    Sync Fetch of a seeded HTML message with the collection's BodyPreference."""
+    dev = device(version)
+    c, cid = dev.client, dev.ids["INBOX"]
+    sids = dev.walk("INBOX").by_key()
+    with_pdf = find_seed(seed, "INBOX", lambda m: len(parts(m, "application/pdf")) > 0)
+    pdf = parts(with_pdf, "application/pdf")[0].get_content()
+    atts = attachments_of(fetch_item(c, cid, sids[with_pdf.key()]["sid"], 1))
+    ref = [a for a in atts if a["DisplayName"].endswith(".pdf")][0]["FileReference"]
+    got = item_ops(c, '<Fetch><Store>Mailbox</Store><airsyncbase:FileReference>%s'
+                   '</airsyncbase:FileReference><Options><Range>100-1123</Range></Options>'
+                   '</Fetch>' % ref)
+    props = got[0].find(IO + "Properties")
+    assert props.find(IO + "Range").text == "100-1123"
+    assert props.find(IO + "Total").text == str(len(pdf))
+    assert base64.b64decode(props.find(IO + "Data").text) == pdf[100:1124]
+
+    html_only = find_seed(seed, "INBOX", lambda m: m.msg.get_content_type() == "text/html")
+    sid = sids[html_only.key()]["sid"]
+    r = sync(c, cid, dev.walk("INBOX").key, options=options_xml(0, 2, 100000),
+             commands="<Fetch><ServerId>%s</ServerId></Fetch>" % sid)
+    dev.walk("INBOX").key = key_of(r)
+    fetched = coll(r).find(AS + "Responses/" + AS + "Fetch")
+    assert fetched.find(AS + "Status").text == "1", r.xml
+    body = fetched.find(AS + "ApplicationData/" + ASB + "Body")
+    assert body.find(ASB + "Type").text == "2"
+    assert norm(body.find(ASB + "Data").text) == norm(html_only.msg.get_content())
