@@ -164,6 +164,8 @@ struct ImapWatchRegistry::Impl {
       case ChangeKind::kDisconnected:
         feed.live = false;
         update_gauges();
+        // Degraded until it is back (STYLE.md habit 9); the watcher logged why.
+        if (metrics != nullptr) metrics->record_degraded("imap_watch_disconnected");
         for (uint64_t id : feed.subs) {
           if (auto s = subs.find(id); s != subs.end()) s->second.sink(n);
         }

@@ -3,7 +3,8 @@
 // small object on this worker's loop with a heartbeat timer, the request (its responder
 // notices a vanished client) and the folders it watches. Pings of the same user on this
 // worker share one UserWatch: one change check per event for all of the user's devices,
-// one optional IMAP watcher, one interval check for DAV collections.
+// one optional IMAP watcher subscription (push.imap_watch: the user's one watch for the
+// whole process, gateway/push/imap_watch_registry.h), one interval check for DAV collections.
 //
 // Which folders changed: each watched folder has a baseline marker taken when the Ping
 // starts (IMAP "UIDVALIDITY/UIDNEXT/HIGHESTMODSEQ/MESSAGES", DAV sync-token or ctag); an
