@@ -22,6 +22,12 @@ void DeviceSeenCheck::run(const std::shared_ptr<RequestContext>& request,
     done(CheckVerdict::reject(Status::internal("state store unavailable")));
     return;
   }
+  // The upsert returned the device as stored: later checks of this request use it.
+  if (request->governance && request->governance_key.user_id == key.user_id &&
+      request->governance_key.device_id == key.device_id) {
+    if (!request->governance->device) ++request->governance->user_devices;
+    request->governance->device = std::move(seen).value();
+  }
   if (Status s = services.store->increment_command_count(key, std::string(eas.command->name)); !s) {
     services.metrics->record_degraded("command_count_not_recorded");
   }

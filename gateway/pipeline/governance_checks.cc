@@ -16,10 +16,21 @@
 namespace easgate {
 namespace {
 
-std::optional<DeviceExemptionRecord> find_exemption(StateStore& store, const DeviceKey& key) {
-  auto e = store.get_device_exemption(key);
-  if (e.is_ok()) return std::move(e).value();
-  return std::nullopt;
+// The request's governance facts for `key`: one SELECT the first time, then reused by the
+// later checks of the same request (an admin change is seen by the next request). Null
+// when the store cannot be read (`error` says why).
+RequestGovernanceRow* governance_row(RequestContext& r, const DeviceKey& key, Status* error) {
+  if (r.governance && r.governance_key.user_id == key.user_id &&
+      r.governance_key.device_id == key.device_id)
+    return &*r.governance;
+  auto row = r.services.store->load_request_governance(key);
+  if (!row.is_ok()) {
+    *error = row.status();
+    return nullptr;
+  }
+  r.governance = std::move(row).value();
+  r.governance_key = key;
+  return &*r.governance;
 }
 
 // One line per decision: who, which device, what and why.
@@ -53,16 +64,20 @@ void PreauthAccessCheck::run(const std::shared_ptr<RequestContext>& request,
   // full check after authentication decides.
   const std::string& user = claimed->user;
   DeviceKey key{user, request->eas->device_id};
-  auto device = services.store->get_device(key);
-  const DeviceRecord* record = device.is_ok() ? &device.value() : nullptr;
+  Status error;
+  RequestGovernanceRow* row = governance_row(*request, key, &error);
+  if (row == nullptr) {
+    done(CheckVerdict::next());
+    return;
+  }
+  const DeviceRecord* record = row->device ? &*row->device : nullptr;
   if (record && wipe_pending(record->wipe)) {
     done(CheckVerdict::next());  // a pending wipe must reach the device, blocked or not
     return;
   }
   const GovernanceConfig& config = services.config->governance;
-  DeviceFacts facts =
-      make_device_facts(config, user, *request->eas, record, find_exemption(*services.store, key));
-  const auto stored = stored_governance(*services.store, services.metrics);
+  DeviceFacts facts = make_device_facts(config, user, *request->eas, record, row->exemption);
+  const auto stored = stored_governance(*services.store, services.metrics, row->governance_revision);
   AccessDecision decision = evaluate_device_access(config.device_access, stored->rules, facts);
   if (decision.action != AccessAction::kBlock) {
     done(CheckVerdict::next());
@@ -80,13 +95,17 @@ void EnablementCheck::run(const std::shared_ptr<RequestContext>& request,
   const std::string& user = request->credentials.user;
   EnablementFacts facts;
   facts.max_devices_per_user = services.config->governance.max_devices_per_user;
-  if (auto u = services.store->get_user(user); u.is_ok()) facts.user_enabled = u->eas_enabled;
-  auto device = services.store->get_device({user, request->eas->device_id});
-  facts.device_known = device.is_ok();
-  if (facts.max_devices_per_user != 0 && !facts.device_known) {
-    auto count = services.store->count_devices(user);
-    if (count.is_ok()) facts.devices_of_user = *count;
+  Status error;
+  RequestGovernanceRow* row = governance_row(*request, {user, request->eas->device_id}, &error);
+  if (row == nullptr) {
+    log_error("governance").msg("cannot read user and device").kv("user", user)
+        .kv("error", error.to_string());
+    done(CheckVerdict::reject(Status::internal("state store unavailable")));
+    return;
   }
+  if (row->user) facts.user_enabled = row->user->eas_enabled;
+  facts.device_known = row->device.has_value();
+  facts.devices_of_user = row->user_devices;
   EnablementVerdict verdict = decide_enablement(facts);
   if (verdict == EnablementVerdict::kEnabled) {
     done(CheckVerdict::next());
@@ -106,17 +125,19 @@ void DeviceAccessCheck::run(const std::shared_ptr<RequestContext>& request,
   WorkerServices& services = request->services;
   const std::string& user = request->credentials.user;
   DeviceKey key{user, request->eas->device_id};
-  auto device = services.store->get_device(key);
-  if (!device.is_ok()) {
+  Status error;
+  RequestGovernanceRow* row = governance_row(*request, key, &error);
+  if (row == nullptr || !row->device) {
     log_error("governance").msg("cannot read device").kv("user", user)
-        .kv("device_id", key.device_id).kv("error", device.status().to_string());
+        .kv("device_id", key.device_id)
+        .kv("error", row == nullptr ? error.to_string() : std::string("not recorded"));
     done(CheckVerdict::reject(Status::internal("state store unavailable")));
     return;
   }
+  DeviceRecord* device = &*row->device;
   const GovernanceConfig& config = services.config->governance;
-  DeviceFacts facts = make_device_facts(config, user, *request->eas, &device.value(),
-                                        find_exemption(*services.store, key));
-  const auto stored = stored_governance(*services.store, services.metrics);
+  DeviceFacts facts = make_device_facts(config, user, *request->eas, device, row->exemption);
+  const auto stored = stored_governance(*services.store, services.metrics, row->governance_revision);
   AccessDecision decision = evaluate_device_access(config.device_access, stored->rules, facts);
   DeviceAccessState state = to_store_state(decision.action);
   bool changed = state != device->access_state ||
@@ -124,6 +145,9 @@ void DeviceAccessCheck::run(const std::shared_ptr<RequestContext>& request,
   if (changed && !device->access_by_admin) {
     if (Status s = services.store->record_access_decision(key, state, decision.reason); !s) {
       services.metrics->record_degraded("access_decision_not_recorded");
+    } else {
+      device->access_state = state;
+      device->access_reason = decision.reason;
     }
   }
   services.metrics->record_access_decision(access_action_name(decision.action),
@@ -176,11 +200,13 @@ void RemoteWipeCheck::run(const std::shared_ptr<RequestContext>& request,
                           std::function<void(CheckVerdict)> done) {
   WorkerServices& services = request->services;
   DeviceKey key{request->credentials.user, request->eas->device_id};
-  auto device = services.store->get_device(key);
-  if (!device.is_ok()) {
+  Status error;
+  RequestGovernanceRow* row = governance_row(*request, key, &error);
+  if (row == nullptr || !row->device) {
     done(CheckVerdict::reject(Status::internal("state store unavailable")));
     return;
   }
+  const DeviceRecord* device = &*row->device;
   WipeScope scope =
       device->wipe.kind == WipeKind::kAccountOnly ? WipeScope::kAccountOnly : WipeScope::kFull;
   WipeAction action =
@@ -212,11 +238,13 @@ void PolicyKeyCheck::run(const std::shared_ptr<RequestContext>& request,
     return;
   }
   DeviceKey key{request->credentials.user, request->eas->device_id};
-  auto device = services.store->get_device(key);
-  if (!device.is_ok()) {
+  Status error;
+  RequestGovernanceRow* row = governance_row(*request, key, &error);
+  if (row == nullptr || !row->device) {
     done(CheckVerdict::reject(Status::internal("state store unavailable")));
     return;
   }
+  const DeviceRecord* device = &*row->device;
   const ProvisioningPolicy& policy = effective_policy(services, key.user_id);
   bool acknowledged = device->policy_status == PolicyStatus::kAcknowledged ||
                       device->policy_status == PolicyStatus::kPartial;

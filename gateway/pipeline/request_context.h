@@ -14,6 +14,7 @@
 #include "gateway/eas/wbxml/wbxml_element.h"
 #include "gateway/http/http_message.h"
 #include "gateway/pipeline/worker_services.h"
+#include "gateway/store/state_store.h"
 
 namespace easgate {
 
@@ -31,6 +32,11 @@ class RequestContext {
   Credentials credentials;                  // set by the authenticate check
   std::optional<WbxmlDocument> body;        // decoded WBXML body, when the command has one
   bool quarantined = false;  // set by the device access check: only the notice is served
+  // The governance facts of `governance_key` (user, device), read with one SELECT by the
+  // first check that needs them and kept current by the checks that write (device seen,
+  // access decision), so the chain reads the store once, not once per check.
+  std::optional<RequestGovernanceRow> governance;
+  DeviceKey governance_key;  // whose facts `governance` holds
 
   // Sends a WBXML document with HTTP 200; `eas_status` is the command's Status, for logs
   // and metrics.

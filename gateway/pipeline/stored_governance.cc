@@ -36,6 +36,9 @@ void degraded(Metrics* metrics, const char* cause, const Status& why) {
   }
 }
 
+std::shared_ptr<const StoredGovernance> stored_governance_at(StateStore& store, Metrics* metrics,
+                                                             Result<int64_t> revision);
+
 }  // namespace
 
 Result<DeviceAccessRule> to_access_rule(const StoredAccessRule& row) {
@@ -85,12 +88,23 @@ StoredGovernance convert_stored_governance(int64_t revision,
 }
 
 std::shared_ptr<const StoredGovernance> stored_governance(StateStore& store, Metrics* metrics) {
+  return stored_governance_at(store, metrics, store.governance_revision());
+}
+
+std::shared_ptr<const StoredGovernance> stored_governance(StateStore& store, Metrics* metrics,
+                                                          int64_t revision) {
+  return stored_governance_at(store, metrics, revision);
+}
+
+namespace {
+
+std::shared_ptr<const StoredGovernance> stored_governance_at(StateStore& store, Metrics* metrics,
+                                                             Result<int64_t> revision) {
   ThreadCopies& copies = thread_copies();
   auto slot = std::find_if(copies.by_store.begin(), copies.by_store.end(),
                            [&](const auto& entry) { return entry.first == &store; });
   const std::shared_ptr<const StoredGovernance> cached =
       slot == copies.by_store.end() ? empty_copy() : slot->second;
-  Result<int64_t> revision = store.governance_revision();
   if (!revision.is_ok()) {
     degraded(metrics, "api_governance_unreadable", revision.status());
     return copies.last = cached;
@@ -123,6 +137,8 @@ std::shared_ptr<const StoredGovernance> stored_governance(StateStore& store, Met
   }
   return copies.last = fresh;
 }
+
+}  // namespace
 
 std::shared_ptr<const StoredGovernance> last_stored_governance() {
   const ThreadCopies& copies = thread_copies();

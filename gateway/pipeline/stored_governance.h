@@ -40,6 +40,10 @@ StoredGovernance convert_stored_governance(int64_t revision,
 // store cannot be read the last good copy is kept (an empty one before the first read),
 // counted as degraded in `metrics` (may be null) and logged once per cause.
 std::shared_ptr<const StoredGovernance> stored_governance(StateStore& store, Metrics* metrics);
+// The same with the revision already read (RequestGovernanceRow::governance_revision): no
+// SELECT at all unless the revision moved.
+std::shared_ptr<const StoredGovernance> stored_governance(StateStore& store, Metrics* metrics,
+                                                          int64_t revision);
 
 // The copy this thread read last (from any store), or an empty one. For code that has the
 // config but not the store at hand (e.g. policy enforcement inside a command handler) and

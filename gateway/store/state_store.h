@@ -143,6 +143,16 @@ struct DeviceExemptionRecord {
   StoreTime created_at;   // when it was set
 };
 
+// Everything the governance checks of one request read about its user and device
+// (enablement, device limit, access rules, exemption, wipe, policy key), from one SELECT.
+struct RequestGovernanceRow {
+  std::optional<UserRecord> user;                  // nullopt: the user was never seen
+  std::optional<DeviceRecord> device;              // nullopt: a new device; no command_counts
+  std::optional<DeviceExemptionRecord> exemption;  // the user's exemption for this device id
+  size_t user_devices = 0;                         // devices known for the user
+  int64_t governance_revision = 0;                 // as governance_revision() returns it
+};
+
 // ---------------------------------------------------------------------------------------
 // Governance added through the admin API (schema 3)
 
@@ -385,6 +395,10 @@ class StateStore {
   // All exemptions, or only `user_id`'s; ordered by user, then device id.
   virtual Result<std::vector<DeviceExemptionRecord>> list_device_exemptions(
       const std::optional<std::string>& user_id) = 0;
+
+  // The request's governance facts in one statement (the pipeline reads this once per
+  // request instead of user, device, exemption and revision one by one).
+  virtual Result<RequestGovernanceRow> load_request_governance(const DeviceKey& key) = 0;
 
   // --- governance added through the admin API (schema 3) ---------------------------------
   // A number that changes whenever an API rule or a policy assignment changes (in any

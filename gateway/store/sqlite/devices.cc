@@ -15,7 +15,14 @@ namespace {
   "wipe_sent_at, wipe_acknowledged_at, access_source, quarantine_notified_at, "          \
   "info_user_agent, enable_outbound_sms"
 
-Result<DeviceRecord> read_device_row(const SqliteStatement& s) {
+// Reads the EASGATE_DEVICE_COLUMNS starting at column `b`.
+Result<DeviceRecord> read_device_row(const SqliteStatement& row, int b = 0) {
+  struct Shifted {  // the row seen from column b on
+    const SqliteStatement& s;
+    int b;
+    std::string text(int c) const { return s.text(b + c); }
+    int64_t int64(int c) const { return s.int64(b + c); }
+  } s{row, b};
   DeviceRecord d;
   d.user_id = s.text(0);
   d.device_id = s.text(1);
@@ -312,6 +319,55 @@ Status SqliteStateStore::cancel_wipe(const DeviceKey& key) {
   if (s.kind() != ErrorKind::kNotFound) return s;
   if (Status d = require_device(key); !d) return d;
   return Status::conflict("wipe already acknowledged by " + key.user_id + "/" + key.device_id);
+}
+
+Result<RequestGovernanceRow> SqliteStateStore::load_request_governance(const DeviceKey& key) {
+  if (Status s = check_device_key(key); !s) return s;
+  // One row whatever exists: the revision row always does, the rest are LEFT JOINs.
+  Result<SqliteStatement> stmt = db_->prepare(
+      "SELECT g.revision, (SELECT count(*) FROM devices WHERE user_id = ?1), "
+      "u.user_id IS NOT NULL, u.eas_enabled, u.eas_reason, u.created_at, u.updated_at, "
+      "e.user_id IS NOT NULL, e.kind, e.note, e.created_at, d.user_id IS NOT NULL, d.* "
+      "FROM governance_revision g "
+      "LEFT JOIN users u ON u.user_id = ?1 "
+      "LEFT JOIN device_exemptions e ON e.user_id = ?1 AND e.device_id = ?2 "
+      "LEFT JOIN (SELECT " EASGATE_DEVICE_COLUMNS
+      " FROM devices WHERE user_id = ?1 AND device_id = ?2) d ON 1 LIMIT 1");
+  if (!stmt) return stmt.status();
+  stmt->bind(key.user_id, key.device_id);
+  Result<bool> row = stmt->step();
+  if (!row) return row.status();
+  if (!*row) return Status::internal("governance_revision table is empty");
+  RequestGovernanceRow out;
+  out.governance_revision = stmt->int64(0);
+  out.user_devices = static_cast<size_t>(stmt->int64(1));
+  if (stmt->int64(2) != 0) {
+    UserRecord u;
+    u.user_id = key.user_id;
+    u.eas_enabled = stmt->int64(3) != 0;
+    u.eas_reason = stmt->text(4);
+    u.created_at = from_unix_ms(stmt->int64(5));
+    u.updated_at = from_unix_ms(stmt->int64(6));
+    out.user = std::move(u);
+  }
+  if (stmt->int64(7) != 0) {
+    DeviceExemptionRecord e;
+    e.user_id = key.user_id;
+    e.device_id = key.device_id;
+    if (!parse_device_exemption_kind(stmt->text(8), &e.kind)) {
+      return Status::internal("exemption " + key.user_id + "/" + key.device_id +
+                              " has an unknown kind");
+    }
+    e.note = stmt->text(9);
+    e.created_at = from_unix_ms(stmt->int64(10));
+    out.exemption = std::move(e);
+  }
+  if (stmt->int64(11) != 0) {
+    Result<DeviceRecord> d = read_device_row(*stmt, 12);
+    if (!d) return d.status();
+    out.device = std::move(d).value();
+  }
+  return out;
 }
 
 }  // namespace easgate

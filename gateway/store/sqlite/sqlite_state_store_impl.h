@@ -65,6 +65,7 @@ class SqliteStateStore final : public StateStore {
   Result<bool> claim_quarantine_notice(const DeviceKey& key, StoreTime now) override;
   Status clear_wipe(const DeviceKey& key) override;
   Result<size_t> count_devices(const std::string& user_id) override;
+  Result<RequestGovernanceRow> load_request_governance(const DeviceKey& key) override;
   Status set_device_exemption(const DeviceExemptionRecord& exemption) override;
   Status remove_device_exemption(const DeviceKey& key) override;
   Result<DeviceExemptionRecord> get_device_exemption(const DeviceKey& key) override;
