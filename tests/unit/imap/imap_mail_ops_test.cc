@@ -405,3 +405,24 @@ TEST_CASE("search: UID SEARCH with CHARSET for non-ASCII, newest first") {
   CHECK((*hits)[1].uid == 3);
   CHECK(f.server->errors().empty());
 }
+
+TEST_CASE("search: HEADER keys ORed in prefix form, ANDed with BEFORE (conversation lookup)") {
+  Fixture f;
+  auto s = login();
+  add(s, "SELECT \"INBOX\"", kSelectInbox);
+  add(s,
+      "UID SEARCH RETURN (ALL) BEFORE 2-Jan-2020 OR HEADER \"Message-ID\" \"<r@h>\" OR HEADER "
+      "\"References\" \"<r@h>\" HEADER \"In-Reply-To\" \"<r@h>\"",
+      "* ESEARCH (TAG \"$tag\") UID ALL 5\r\n$tag OK Search completed\r\n");
+  f.start(s);
+  MailSearchQuery q;
+  q.mailboxes = {"INBOX"};
+  q.before = 1577923200;  // 2020-01-02
+  q.any_header = {{"Message-ID", "<r@h>"}, {"References", "<r@h>"}, {"In-Reply-To", "<r@h>"}};
+  auto hits =
+      f.run<Result<std::vector<MailSearchHit>>>([&](auto cb) { f.store->search(kAlice, q, cb); });
+  REQUIRE_MESSAGE(hits.is_ok(), hits.status().message());
+  REQUIRE(hits->size() == 1);
+  CHECK((*hits)[0].uid == 5);
+  CHECK(f.server->errors().empty());
+}
