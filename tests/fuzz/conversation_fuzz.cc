@@ -27,8 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!keys->conversation_id.empty() && keys->conversation_id.size() != 16) abort();
     for (const auto& [name, value] : thread_search_criteria(*keys))
       if (name.empty() || value.empty()) abort();
-    if (conversation_hex(keys->conversation_id).size() != 2 * keys->conversation_id.size())
-      abort();
+    if (conversation_hex(keys->conversation_id).size() != 2 * keys->conversation_id.size()) abort();
     if (auto whole = mime::MimeMessage::parse(original)) {
       if (mime::extract_email_fields(*whole, {}).conversation_id != keys->conversation_id)
         abort();  // Move and ConversationMode would miss a message Sync labels as a member
