@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
 
 #include "gateway/commands/conversation.h"
 #include "gateway/commands/item_operations_run.h"

@@ -5,6 +5,8 @@
 // more.
 
 #include <algorithm>
+#include <map>
+#include <memory>
 #include <set>
 
 #include "gateway/commands/conversation.h"
@@ -176,7 +178,10 @@ void expand_conversations(const Run& run, std::function<void()> next) {
     auto criteria = thread_search_criteria(*keys);
     if (criteria.empty()) continue;
     chunk.insert(chunk.end(), criteria.begin(), criteria.end());
-    if (++threads % kThreadsPerSearch == 0) s->chunks.push_back(std::move(chunk)), chunk.clear();
+    if (++threads % kThreadsPerSearch == 0) {
+      s->chunks.push_back(std::move(chunk));
+      chunk.clear();
+    }
   }
   if (!chunk.empty()) s->chunks.push_back(std::move(chunk));
   if (s->chunks.empty()) return next();
