@@ -282,6 +282,9 @@ def test_move_refusals(client_factory, folders):
             calendar_id = add.find("{FolderHierarchy:}ServerId").text
     if calendar_id:
         assert item_operations_move(c, unknown, calendar_id) == "156"
+    # Move is 14.0+ (MS-ASCMD 2.2.3.117.1): a 12.1 request is a protocol error.
+    old = client_factory(version="12.1")
+    assert item_operations_move(old, unknown, collection_id(old, name)) == "2"
 
 
 def verb_of(data):
