@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "backends/ical/meeting_request.h"
 #include "backends/mime/attachments.h"
 #include "backends/mime/email_fields.h"
 #include "rules/policy/provisioning_policy.h"
@@ -135,6 +136,23 @@ void add_last_verb(const MessageFlags& flags, WbxmlElement& out) {
   else if (flags.answered) out.add_text(em2::kLastVerbExecuted, "1");
 }
 
+// MS-ASEMAIL 2.2.2.48: a meeting request or cancellation mail carries its meeting, read
+// from the text/calendar part (RFC 6047) the way the Calendar class reads the event. A part
+// that does not parse leaves the mail a plain message with its MessageClass (never dropped).
+void add_meeting_request(const mime::EasEmailFields& f, const EmailItemOptions& o,
+                         WbxmlElement& out) {
+  if (f.calendar.empty()) return;
+  if (f.message_class != "IPM.Schedule.Meeting.Request" &&
+      f.message_class != "IPM.Schedule.Meeting.Canceled")
+    return;
+  ical::ConversionContext context;
+  context.version = o.version;
+  if (!o.user_addresses.empty()) context.user_email = o.user_addresses.front();
+  auto meeting = ical::meeting_request_from_ical(f.calendar, context);
+  if (!meeting.is_ok()) return;
+  ical::meeting_request_to_wbxml(*meeting, o.version, out);
+}
+
 bool is_atom_char(unsigned char c) {
   // RFC 3501 9: ATOM-CHAR excludes atom-specials "(" ")" "{" SP CTL "%" "*" '"' "\" "]".
   if (c <= 0x20 || c >= 0x7f) return false;
@@ -255,6 +273,7 @@ void append_email_item(const MessageSummary& summary, const mime::MimeMessage& m
     }
   }
   out.add_text(em::kMessageClass, f.message_class.empty() ? "IPM.Note" : f.message_class);
+  add_meeting_request(f, o, out);
   if (v12) out.add_text(em::kInternetCPID, std::to_string(f.internet_cpid));
   add_flag(summary.flags, out);
   if (v12) {
