@@ -85,8 +85,8 @@ ItipView read_itip(std::string_view ics, const ConversionContext& ctx) {
   icaltimezone* fallback = builtin_zone(ctx.default_timezone);
   bool master = false;
   std::optional<EasTime> first_override;
-  for (icalcomponent* ev = icalcomponent_get_first_component(vcal.get(), ICAL_VEVENT_COMPONENT);
-       ev; ev = icalcomponent_get_next_component(vcal.get(), ICAL_VEVENT_COMPONENT)) {
+  for (icalcomponent* ev = icalcomponent_get_first_component(vcal.get(), ICAL_VEVENT_COMPONENT); ev;
+       ev = icalcomponent_get_next_component(vcal.get(), ICAL_VEVENT_COMPONENT)) {
     if (icalproperty* s = icalcomponent_get_first_property(ev, ICAL_SEQUENCE_PROPERTY))
       v.sequence = std::max(v.sequence, icalproperty_get_sequence(s));
     icalproperty* rid = icalcomponent_get_first_property(ev, ICAL_RECURRENCEID_PROPERTY);
@@ -205,7 +205,8 @@ void meeting_request_to_wbxml(const EasMeetingRequest& m, ProtocolVersion v,
   mr.add_text(em::kTimeZone, it.timezone_blob);
   mr.add_text(em::kGlobalObjId, m.global_obj_id);
   if (v >= ProtocolVersion::v14_0())
-    mr.add_text(em::kDisallowNewTimeProposal, it.disallow_new_time_proposal.value_or(false) ? "1" : "0");
+    mr.add_text(em::kDisallowNewTimeProposal,
+                it.disallow_new_time_proposal.value_or(false) ? "1" : "0");
   if (v >= ProtocolVersion::v14_1())
     mr.add_text(em2::kMeetingMessageType, num(meeting_message_type(m)));
 }
@@ -216,12 +217,12 @@ std::string global_obj_id_from_uid(std::string_view uid, std::optional<CivilTime
     out = std::move(*bytes);
   } else {
     out.assign(reinterpret_cast<const char*>(kClassId), sizeof kClassId);
-    out.append(4, '\0');   // INSTDATE, set below
-    out.append(8, '\0');   // NOW: zero keeps the id stable (MS-ASEMAIL 4.3 example 2)
-    out.append(8, '\0');   // RESERVED
+    out.append(4, '\0');  // INSTDATE, set below
+    out.append(8, '\0');  // NOW: zero keeps the id stable (MS-ASEMAIL 4.3 example 2)
+    out.append(8, '\0');  // RESERVED
     put_le32(out, static_cast<uint32_t>(kVcalMarker.size() + 4 + uid.size() + 1));
     out.append(kVcalMarker);
-    put_le32(out, 1);      // VERSION
+    put_le32(out, 1);  // VERSION
     out.append(uid);
     out += '\0';
   }

@@ -28,7 +28,7 @@ enum class MeetingInstanceType : uint8_t {
 
 // What a meeting mail says about its meeting.
 struct EasMeetingRequest {
-  EasCalendarItem item;                  // the event as the Calendar class reads it
+  EasCalendarItem item;  // the event as the Calendar class reads it
   MeetingInstanceType instance_type = MeetingInstanceType::kSingle;  // InstanceType
   std::optional<EasTime> recurrence_id;  // RECURRENCE-ID (UTC) of a one-occurrence message
   std::string method;                    // iTIP METHOD, upper case: "REQUEST", "CANCEL", ...

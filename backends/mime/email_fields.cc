@@ -265,6 +265,14 @@ EasEmailFields extract_email_fields(const MimeMessage& message, const EmailConte
     }
     if (f.message_class != "IPM.Note") f.content_class = "urn:content-classes:calendarmessage";
   }
+  if (trim(header_utf8(headers, kMessageClassHeader)) == kSmsMessageClass) {
+    f.message_class = kSmsMessageClass;
+    f.content_class = "urn:content-classes:message";
+    std::string sms_from = trim(header_utf8(headers, kSmsFromHeader));
+    std::string sms_to = trim(header_utf8(headers, kSmsToHeader));
+    if (!sms_from.empty()) f.from = sms_from;
+    if (!sms_to.empty()) f.to = f.display_to = sms_to;
+  }
   f.native_body_type = message.html_body() ? NativeBodyType::kHtml : NativeBodyType::kPlain;
 
   const char* own_id = g_mime_message_get_message_id(m);

@@ -13,6 +13,16 @@
 
 namespace easgate::mime {
 
+// The header that carries an EAS MessageClass the MIME structure cannot express: SMS
+// items (MS-ASEMAIL 2.2.2.49 IPM.Note.Mobile.SMS, MS-ASMS) are stored as RFC 5322 messages
+// with it, so they read back as SMS.
+inline constexpr char kMessageClassHeader[] = "X-EAS-Message-Class";
+inline constexpr char kSmsMessageClass[] = "IPM.Note.Mobile.SMS";
+// An SMS item's From and To exactly as the device wrote them (phone numbers such as
+// "[MOBILE:+14255550100]" are not RFC 5322 addresses); shown instead of From/To.
+inline constexpr char kSmsFromHeader[] = "X-EAS-SMS-From";
+inline constexpr char kSmsToHeader[] = "X-EAS-SMS-To";
+
 // What the caller knows about the message beyond its bytes.
 struct EmailContext {
   std::optional<int64_t> internal_date;     // IMAP INTERNALDATE, Unix seconds (DateReceived)

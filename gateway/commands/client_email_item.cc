@@ -1,6 +1,10 @@
 #include "gateway/commands/client_email_item.h"
 
+#include <algorithm>
+
+#include "backends/mime/attachments.h"
 #include "backends/mime/compose.h"
+#include "backends/mime/email_fields.h"
 #include "backends/mime/mime_message.h"
 #include "gateway/commands/search_query.h"
 
@@ -57,7 +61,117 @@ GMimeObject* attachment_part(const ClientAttachmentAdd& a) {
   return GMIME_OBJECT(part);
 }
 
+// A device's text as one header line: CR, LF and other controls would start a new header.
+std::string one_line(std::string text) {
+  for (char& c : text)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = ' ';
+  return text;
+}
+
+// Body Type 1 or 2 of an airsyncbase:Body into `item`.
+Status read_body(const WbxmlElement& body, ClientEmailItem* item) {
+  std::string_view type = body.child_text(asb::kType);
+  if (!type.empty() && type != "1" && type != "2")
+    return Status::invalid_argument("body type other than plain text or HTML");
+  item->html = type == "2";
+  item->body.clear();
+  if (const WbxmlElement* d = body.child(asb::kData)) item->body = std::string(d->content());
+  return Status::ok();
+}
+
+Result<ClientAttachmentAdd> read_attachment_add(const WbxmlElement& e) {
+  ClientAttachmentAdd a;
+  a.client_id = std::string(e.child_text(asb::kClientId));
+  a.display_name = std::string(e.child_text(asb::kDisplayName));
+  const WbxmlElement* content = e.child(asb::kContent);
+  if (!content) return Status::invalid_argument("attachment without Content");
+  a.content = std::string(content->content());
+  a.content_type = std::string(e.child_text(asb::kContentType));
+  a.content_id = std::string(e.child_text(asb::kContentId));
+  a.is_inline = e.child_text(asb::kIsInline) == "1";
+  return a;
+}
+
 }  // namespace
+
+bool has_draft_content(const WbxmlElement& data) {
+  for (Tag t : {em::kTo, em::kCc, em2::kBcc, em::kSubject, em::kImportance, asb::kBody,
+                asb::kAttachments, em2::kSend})
+    if (data.child(t)) return true;
+  return false;
+}
+
+Result<ClientEmailItem> client_email_item_from_message(std::string_view raw) {
+  auto parsed = mime::MimeMessage::parse(raw);
+  if (!parsed.is_ok()) return parsed.status();
+  const mime::MimeMessage& m = parsed.value();
+  mime::EasEmailFields f = mime::extract_email_fields(m, mime::EmailContext{});
+  ClientEmailItem item;
+  item.to = f.to;
+  item.cc = f.cc;
+  item.bcc = mime::header_utf8(GMIME_OBJECT(m.gmime()), "Bcc");
+  item.subject = f.subject;
+  item.importance = static_cast<int>(f.importance);
+  if (const mime::MimePart* html = m.html_body()) {
+    item.html = true;
+    item.body = mime::decoded_text(html->object);
+  } else if (const mime::MimePart* plain = m.plain_body()) {
+    item.body = mime::decoded_text(plain->object);
+  }
+  for (const mime::EasAttachment& a : mime::list_attachments(m)) {
+    auto content = mime::extract_attachment(m, a.file_reference);
+    if (!content.is_ok()) continue;  // a container: nothing a draft can hold
+    ClientAttachmentAdd kept;
+    kept.display_name = a.display_name;
+    kept.content = std::move(content->data);
+    kept.content_type = content->content_type;
+    kept.content_id = a.content_id;
+    kept.is_inline = a.is_inline;
+    kept.section = a.file_reference;
+    item.attachment_adds.push_back(std::move(kept));
+  }
+  return item;
+}
+
+Status apply_client_email_change(const WbxmlElement& data, std::string_view server_id,
+                                 ClientEmailItem* item) {
+  if (const WbxmlElement* e = data.child(em::kTo)) item->to = std::string(e->content());
+  if (const WbxmlElement* e = data.child(em::kCc)) item->cc = std::string(e->content());
+  if (const WbxmlElement* e = data.child(em2::kBcc)) item->bcc = std::string(e->content());
+  if (const WbxmlElement* e = data.child(em::kSubject)) item->subject = std::string(e->content());
+  std::string_view importance = data.child_text(em::kImportance);
+  if (importance == "0" || importance == "1" || importance == "2")
+    item->importance = importance[0] - '0';
+  if (const WbxmlElement* body = data.child(asb::kBody)) {
+    Status st = read_body(*body, item);
+    if (!st.is_ok()) return st;
+  }
+  item->send = data.child(em2::kSend) != nullptr;
+  const WbxmlElement* atts = data.child(asb::kAttachments);
+  if (!atts) return Status::ok();
+  for (const auto& e : atts->children()) {
+    if (e.is(asb::kDelete)) {
+      // MS-ASAIRS 2.2.2.7.2 Delete names the attachment by the FileReference Sync gave it:
+      // "<ServerId>:<IMAP section>" (email_item.h).
+      std::string_view ref = e.child_text(asb::kFileReference);
+      if (ref.size() <= server_id.size() + 1 || ref.substr(0, server_id.size()) != server_id ||
+          ref[server_id.size()] != ':')
+        return Status::invalid_argument("attachment reference of another item");
+      std::string_view section = ref.substr(server_id.size() + 1);
+      auto& list = item->attachment_adds;
+      auto gone = std::find_if(list.begin(), list.end(), [&](const ClientAttachmentAdd& a) {
+        return !a.section.empty() && a.section == section;
+      });
+      if (gone == list.end()) return Status::invalid_argument("no such attachment");
+      list.erase(gone);
+    } else if (e.is(asb::kAdd)) {
+      auto a = read_attachment_add(e);
+      if (!a.is_ok()) return a.status();
+      item->attachment_adds.push_back(std::move(a).value());
+    }
+  }
+  return Status::ok();
+}
 
 Result<ClientEmailItem> parse_client_email_item(const WbxmlElement& data,
                                                 std::string_view class_name) {
@@ -75,25 +189,15 @@ Result<ClientEmailItem> parse_client_email_item(const WbxmlElement& data,
   item.sms = class_name == "SMS" || data.child_text(em::kMessageClass) == kSmsMessageClass;
   item.send = data.child(em2::kSend) != nullptr;
   if (const WbxmlElement* body = data.child(asb::kBody)) {
-    std::string_view type = body->child_text(asb::kType);
-    if (!type.empty() && type != "1" && type != "2")
-      return Status::invalid_argument("body type other than plain text or HTML");
-    item.html = type == "2";
-    if (const WbxmlElement* d = body->child(asb::kData)) item.body = std::string(d->content());
+    Status st = read_body(*body, &item);
+    if (!st.is_ok()) return st;
   }
   if (const WbxmlElement* atts = data.child(asb::kAttachments)) {
     for (const auto& e : atts->children()) {
       if (e.is(asb::kAdd)) {
-        ClientAttachmentAdd a;
-        a.client_id = std::string(e.child_text(asb::kClientId));
-        a.display_name = std::string(e.child_text(asb::kDisplayName));
-        const WbxmlElement* content = e.child(asb::kContent);
-        if (!content) return Status::invalid_argument("attachment without Content");
-        a.content = std::string(content->content());
-        a.content_type = std::string(e.child_text(asb::kContentType));
-        a.content_id = std::string(e.child_text(asb::kContentId));
-        a.is_inline = e.child_text(asb::kIsInline) == "1";
-        item.attachment_adds.push_back(std::move(a));
+        auto a = read_attachment_add(e);
+        if (!a.is_ok()) return a.status();
+        item.attachment_adds.push_back(std::move(a).value());
       } else if (e.is(asb::kDelete)) {
         item.attachment_deletes.emplace_back(e.child_text(asb::kFileReference));
       }
@@ -130,8 +234,15 @@ std::string compose_client_email(const ClientEmailItem& item, std::string_view u
   if (item.importance != 1)
     g_mime_object_set_header(GMIME_OBJECT(m.get()), "Importance",
                              item.importance == 2 ? "high" : "low", nullptr);
-  if (item.sms)
-    g_mime_object_set_header(GMIME_OBJECT(m.get()), kSmsClassHeader, kSmsMessageClass, nullptr);
+  if (item.sms) {
+    GMimeObject* top = GMIME_OBJECT(m.get());
+    g_mime_object_set_header(top, kSmsClassHeader, kSmsMessageClass, nullptr);
+    // Phone numbers are not RFC 5322 addresses: keep what the device wrote, verbatim.
+    if (!item.from.empty())
+      g_mime_object_set_header(top, mime::kSmsFromHeader, one_line(item.from).c_str(), "utf-8");
+    if (!item.to.empty())
+      g_mime_object_set_header(top, mime::kSmsToHeader, one_line(item.to).c_str(), "utf-8");
+  }
 
   GMimeTextPart* text = g_mime_text_part_new_with_subtype(item.html ? "html" : "plain");
   g_mime_text_part_set_charset(text, "utf-8");

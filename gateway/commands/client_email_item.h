@@ -15,16 +15,17 @@
 #include <string_view>
 #include <vector>
 
+#include "backends/mime/email_fields.h"
 #include "gateway/core/status.h"
 #include "gateway/eas/wbxml/wbxml_element.h"
 
 namespace easgate {
 
 // The header that marks a message stored for an SMS item, so a later Sync of the folder
-// with Class SMS can tell SMS items from mail (IMAP SEARCH HEADER).
-inline constexpr char kSmsClassHeader[] = "X-EAS-Message-Class";
+// can tell SMS items from mail (email_fields.h reads it back as the MessageClass).
+inline constexpr const char* kSmsClassHeader = mime::kMessageClassHeader;
 // MS-ASEMAIL 2.2.2.49: the MessageClass of SMS items.
-inline constexpr char kSmsMessageClass[] = "IPM.Note.Mobile.SMS";
+inline constexpr const char* kSmsMessageClass = mime::kSmsMessageClass;
 
 // One airsyncbase:Attachments/Add of a draft (MS-ASAIRS 2.2.2.7.1).
 struct ClientAttachmentAdd {
@@ -34,6 +35,7 @@ struct ClientAttachmentAdd {
   std::string content_type;  // airsyncbase:ContentType; empty: application/octet-stream
   std::string content_id;    // airsyncbase:ContentId (inline images); may be empty
   bool is_inline = false;    // airsyncbase:IsInline
+  std::string section;       // IMAP section of an attachment kept from the stored draft; "" new
 };
 
 // The ApplicationData of a client Add, as far as mail and SMS items use it.
@@ -60,6 +62,25 @@ struct ClientEmailItem {
 // without content); never crashes on anything else.
 [[nodiscard]] Result<ClientEmailItem> parse_client_email_item(const WbxmlElement& application_data,
                                                               std::string_view class_name);
+
+// True when a Change's ApplicationData touches what only a 16.0 draft may change
+// (MS-ASCMD 2.2.3.24 Change of a draft): recipients, Subject, Importance, Body,
+// Attachments or email2:Send. Read, Flag and Categories alone are a plain flag change.
+bool has_draft_content(const WbxmlElement& application_data);
+
+// A stored draft (RFC 5322 bytes) read back into the form a client Add has, so a Change
+// can be laid over it: To/Cc/Bcc/Subject/Importance, the body (HTML when it has one) and
+// every attachment with its content and IMAP section. malformed when it is not MIME.
+[[nodiscard]] Result<ClientEmailItem> client_email_item_from_message(std::string_view raw);
+
+// Lays a 16.0 draft Change over `item` (MS-ASCMD 2.2.3.24): elements sent replace the
+// stored ones, elements absent stay; Attachments/Delete removes the attachment whose
+// FileReference it names (`server_id` is the draft's: a reference of another item is
+// refused), Attachments/Add appends. invalid_argument for a reference that names no
+// attachment of this draft, a Body Type other than 1 or 2 or an attachment without content;
+// `item` may then be half changed (the caller stores nothing).
+[[nodiscard]] Status apply_client_email_change(const WbxmlElement& application_data,
+                                               std::string_view server_id, ClientEmailItem* item);
 
 // The RFC 5322 message (CRLF) for `item`; `user_address` is the From of a draft and the
 // To of a received SMS that names none. `now` (epoch seconds) dates drafts.

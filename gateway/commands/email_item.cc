@@ -292,6 +292,16 @@ void append_email_item(const MessageSummary& summary, const mime::MimeMessage& m
   if (v12) add_categories(summary.flags, out, false);
 }
 
+void mark_sms_class(ProtocolVersion version, WbxmlElement& add) {
+  if (version < ProtocolVersion::v14_0()) return;
+  const WbxmlElement* data = add.child(as::kApplicationData);
+  if (!data || data->child_text(em::kMessageClass) != mime::kSmsMessageClass) return;
+  WbxmlElement cls(as::kClass);
+  cls.set_text("SMS");
+  auto& kids = add.mutable_children();
+  kids.insert(kids.begin(), std::move(cls));
+}
+
 void append_email_flag_state(const MessageFlags& flags, ProtocolVersion version,
                              WbxmlElement& out) {
   out.add_text(em::kRead, flags.seen ? "1" : "0");

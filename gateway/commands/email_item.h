@@ -94,6 +94,11 @@ void append_email_item(const MessageSummary& summary, const mime::MimeMessage& m
                        const EmailItemOptions& options, std::string_view server_id,
                        WbxmlElement& out);
 
+// MS-ASMS 2.2.2.2.1.2: an SMS item travels in the Inbox collection with AirSync:Class SMS
+// on its Add (14.0+). Given a Sync Add whose ApplicationData is already built, inserts
+// Class before the ServerId when the item's MessageClass is IPM.Note.Mobile.SMS.
+void mark_sms_class(ProtocolVersion version, WbxmlElement& add);
+
 // Appends only the mutable state of a message (email:Read, email:Flag, email:Categories,
 // email2:LastVerbExecuted/Time for 14.0+): what a Sync Change of a flag update carries.
 void append_email_flag_state(const MessageFlags& flags, ProtocolVersion version,

@@ -109,6 +109,7 @@ void run_next(const std::shared_ptr<SyncRun>& run) {
   EmailCollectionTarget target;
   target.mailbox = folder->backend_ref.substr(kImapRef.size());
   target.drafts = folder->type == kFolderTypeDrafts;
+  target.inbox = folder->type == kFolderTypeInbox;
   for (const auto& f : run->folders)
     if (f.type == kFolderTypeDeletedItems && f.backend_ref.rfind(kImapRef, 0) == 0)
       target.trash_mailbox = f.backend_ref.substr(kImapRef.size());

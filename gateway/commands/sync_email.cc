@@ -503,6 +503,7 @@ void commit_and_reply(const Run& run) {
     commit.items.remove_server_ids = run->removed;
     commit.items.remove_server_ids.insert(commit.items.remove_server_ids.end(),
                                           run->deleted_ids.begin(), run->deleted_ids.end());
+    commit.items.rebind = run->rebinds;
     for (const FetchedMessage& m : run->added)
       commit.items.add_backend_ids.push_back(std::to_string(m.uid));
     for (const auto& [client_id, uid] : run->client_adds)
@@ -553,6 +554,7 @@ void commit_and_reply(const Run& run) {
       WbxmlElement& data = e.add_child(as::kApplicationData);
       append_email_item(s, m.bytes, add_options(run, m.uid), added_ids[i], data);
       show_meta(run, m.uid, m.flags, data);
+      mark_sms_class(o.version, e);
       std::string().swap(m.bytes);  // the bytes are in the tree now
     }
   }
@@ -603,7 +605,7 @@ void start(const Run& run) {
       if ((*found)[i])
         if (auto u = parse_u32(*(*found)[i])) run->uid_of[ids[i]] = *u;
   }
-  apply_changes(run);
+  apply_draft_changes(run);
 }
 
 }  // namespace email_sync

@@ -35,6 +35,8 @@ struct EmailCollectionTarget {
   int64_t since = 0;
   // The collection is the user's Drafts folder (type 3): 16.0+ clients may Add drafts.
   bool drafts = false;
+  // The collection is the user's Inbox (type 2): 14.0+ clients may Add SMS items (MS-ASMS).
+  bool inbox = false;
   // IMAP mailbox of Sent Items (folder type 5) for sent drafts; empty: none.
   std::string sent_mailbox;
 };

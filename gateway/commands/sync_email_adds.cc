@@ -1,5 +1,6 @@
-// Client Adds in an Email collection (MS-ASCMD 2.2.3.7.2): 16.0 drafts in Drafts, stored
-// with APPEND and mapped in the generation being committed; email2:Send submits them.
+// Client Adds and draft Changes in an Email collection (MS-ASCMD 2.2.3.7.2, 2.2.3.24): 16.0
+// drafts in Drafts, stored with APPEND and mapped in the generation being committed (a
+// changed draft is re-APPENDed and its ServerId rebound); email2:Send submits them.
 
 #include <chrono>
 
@@ -18,6 +19,12 @@ void refuse_add(const Run& run, const ClientAdd& a, int status) {
   WbxmlElement& e = run->responses.add_child(as::kAdd);
   e.add_text(as::kClientId, a.client_id);
   e.add_text(as::kStatus, std::to_string(status));
+}
+
+int64_t now_seconds(const Run& run) {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             run->request->services.clock->wall_now().time_since_epoch())
+      .count();
 }
 
 // email2:Send (MS-ASEMAIL 2.2.2.68, 16.0): the stored draft `uid` is submitted with the
@@ -84,15 +91,21 @@ std::optional<uint32_t> recorded_client_add(const Run& run, const std::string& c
 void apply_add(const Run& run, size_t i) {
   if (i == run->req.adds.size()) return apply_fetches(run);
   const ClientAdd& a = run->req.adds[i];
-  // MS-ASCMD 2.2.3.7.2: only Drafts (16.0+) and SMS items may be added to an Email
-  // collection. SMS (Class SMS) is not served yet: Status 6.
-  if (!run->target.drafts || run->request->eas->version < ProtocolVersion::v16_0() ||
-      !a.application_data || (!a.class_name.empty() && a.class_name != "Email")) {
+  const ProtocolVersion version = run->request->eas->version;
+  const bool sms_class = a.class_name == "SMS" ||
+                         (a.application_data && a.application_data->child_text(
+                                                    tag::email::kMessageClass) == kSmsMessageClass);
+  // MS-ASCMD 2.2.3.7.2: only drafts (Drafts, 16.0+) and SMS items (MS-ASMS: the Inbox,
+  // 14.0+) may be added to an Email collection; anything else is Status 6.
+  const bool draft_ok = run->target.drafts && version >= ProtocolVersion::v16_0() && !sms_class &&
+                        (a.class_name.empty() || a.class_name == "Email");
+  const bool sms_ok = run->target.inbox && version >= ProtocolVersion::v14_0() && sms_class;
+  if (!a.application_data || (!draft_ok && !sms_ok)) {
     refuse_add(run, a, kSyncConversionError);
     return apply_add(run, i + 1);
   }
-  auto item = parse_client_email_item(*a.application_data, a.class_name);
-  if (!item.is_ok() || !item->attachment_deletes.empty()) {
+  auto item = parse_client_email_item(*a.application_data, sms_ok ? "SMS" : a.class_name);
+  if (!item.is_ok() || !item->attachment_deletes.empty() || (sms_ok && item->send)) {
     refuse_add(run, a, kSyncConversionError);
     return apply_add(run, i + 1);
   }
@@ -104,12 +117,11 @@ void apply_add(const Run& run, size_t i) {
     run->map_changed = true;
     return apply_add(run, i + 1);
   }
-  int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                    run->request->services.clock->wall_now().time_since_epoch())
-                    .count();
+  int64_t now = now_seconds(run);
   MessageFlags flags;
-  flags.draft = true;
-  flags.seen = true;
+  // A stored SMS is read or unread as the device says (email:Read); a draft is the user's.
+  flags.draft = !sms_ok;
+  flags.seen = sms_ok ? item->read : true;
   std::string message = compose_client_email(*item, run->request->credentials.user, now);
   bool send = item->send;
   if (send) {
@@ -119,15 +131,16 @@ void apply_add(const Run& run, size_t i) {
       return apply_add(run, i + 1);
     }
   }
-  // The draft is stored first, so a failed submission never loses it.
+  // The draft is stored first, so a failed submission never loses it. An SMS keeps its
+  // time (email:DateReceived) as INTERNALDATE, which is what DateReceived shows.
   run->mail().append_message(
-      run->request->credentials, run->target.mailbox, flags, 0, message,
-      [run, i, send, message](Result<AppendResult> r) {
+      run->request->credentials, run->target.mailbox, flags, sms_ok ? item->date_received : 0,
+      message, [run, i, send, message](Result<AppendResult> r) {
         const ClientAdd& a = run->req.adds[i];
         if (!r.is_ok() || r->uid == 0 ||
             (r->uidvalidity != 0 && r->uidvalidity != run->uidvalidity)) {
           log_warn(kLog)
-              .msg("draft not stored")
+              .msg("client item not stored")
               .kv("error", r.is_ok() ? std::string("no APPENDUID") : r.status().to_string());
           refuse_add(run, a, kSyncServerError);
           return apply_add(run, i + 1);
@@ -141,7 +154,114 @@ void apply_add(const Run& run, size_t i) {
       });
 }
 
+// One 16.0 draft Change (MS-ASCMD 2.2.3.24): the stored draft is read back, the Change laid
+// over it, the result APPENDed and only then the old UID expunged, so a failure at any step
+// leaves the device's draft in IMAP. The device keeps its ServerId: the commit rebinds it
+// to the new UID, and neither the new UID nor the vanished old one is echoed back.
+void change_draft(const Run& run, std::shared_ptr<std::vector<EmailClientChange>> list, size_t i,
+                  bool second_try = false) {
+  if (i == list->size()) return apply_changes(run);
+  auto next = [run, list, i] { change_draft(run, list, i + 1); };
+  const EmailClientChange& c = (*list)[i];
+  auto known = run->uid_of.find(c.server_id);
+  if (known == run->uid_of.end()) {
+    add_response(run, as::kChange, c.server_id, kSyncObjectNotFound);
+    return next();
+  }
+  const uint32_t old_uid = known->second;
+  run->mail().fetch_messages(
+      run->request->credentials, run->folder(), {old_uid}, 0,
+      [run, list, i, old_uid, next, second_try](Result<std::vector<FetchedMessage>> got) {
+        const EmailClientChange& c = (*list)[i];
+        if (!got.is_ok()) {
+          if (got.status().kind() == ErrorKind::kConflict)
+            return invalid_key_reset(run, got.status());
+          log_warn(kLog).msg("draft not read for a change").kv("error", got.status().to_string());
+          add_response(run, as::kChange, c.server_id, kSyncServerError);
+          return next();
+        }
+        if (got->empty()) {
+          // A pooled session selected before the draft was appended (by another session)
+          // learns of it only from this command's own EXISTS: ask once more.
+          if (!second_try) return change_draft(run, list, i, true);
+          add_response(run, as::kChange, c.server_id, kSyncObjectNotFound);
+          return next();
+        }
+        auto item = client_email_item_from_message(got->front().bytes);
+        Status applied = item.is_ok() ? apply_client_email_change(*c.application_data, c.server_id,
+                                                                  &item.value())
+                                      : item.status();
+        std::string message;
+        if (applied.is_ok())
+          message = compose_client_email(*item, run->request->credentials.user, now_seconds(run));
+        const bool send = applied.is_ok() && item->send;
+        if (applied.is_ok() && send) {
+          auto to = mime::envelope_recipients(message);
+          if (!to.is_ok() || to->empty()) applied = Status::invalid_argument("no recipient");
+        }
+        if (!applied.is_ok()) {
+          log_info(kLog).msg("draft change refused").kv("reason", applied.message());
+          add_response(run, as::kChange, c.server_id, kSyncConversionError);
+          return next();
+        }
+        MessageFlags flags = got->front().flags;
+        flags.draft = true;
+        if (c.read) flags.seen = *c.read;
+        run->mail().append_message(
+            run->request->credentials, run->target.mailbox, flags, 0, message,
+            [run, list, i, old_uid, send, message, next](Result<AppendResult> r) {
+              const EmailClientChange& c = (*list)[i];
+              if (!r.is_ok() || r->uid == 0 ||
+                  (r->uidvalidity != 0 && r->uidvalidity != run->uidvalidity)) {
+                log_warn(kLog)
+                    .msg("changed draft not stored; the old one stays")
+                    .kv("error", r.is_ok() ? std::string("no APPENDUID") : r.status().to_string());
+                add_response(run, as::kChange, c.server_id, kSyncServerError);
+                return next();
+              }
+              const uint32_t new_uid = r->uid;
+              run->client_touched.insert(old_uid);
+              run->client_touched.insert(new_uid);
+              run->rebinds.push_back(ItemMapping{c.server_id, std::to_string(new_uid)});
+              run->uid_of[c.server_id] = new_uid;
+              run->map_changed = true;
+              run->mail().expunge_messages(
+                  run->request->credentials, run->folder(), {old_uid},
+                  [run, new_uid, send, message, next](Status gone) {
+                    if (!gone.is_ok()) {  // a stale copy stays beside the new one: no loss
+                      run->request->services.metrics->record_degraded("sync_draft_old_kept");
+                      log_warn(kLog).msg("old draft not removed").kv("error", gone.to_string());
+                    }
+                    if (!send) return next();
+                    send_draft(run, new_uid, message, next);
+                  });
+            });
+      });
+}
+
 }  // namespace
+
+void apply_draft_changes(const Run& run) {
+  auto drafts = std::make_shared<std::vector<EmailClientChange>>();
+  auto& changes = run->req.changes;
+  for (auto it = changes.begin(); it != changes.end();) {
+    if (run->target.drafts && it->application_data && has_draft_content(*it->application_data)) {
+      drafts->push_back(std::move(*it));
+      it = changes.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  if (drafts->empty()) return apply_changes(run);
+  if (run->request->eas->version < ProtocolVersion::v16_0()) {
+    // Before 16.0 a draft's content is not the device's to change (MS-ASCMD 2.2.3.24):
+    // refused like a draft Add, nothing stored.
+    for (const EmailClientChange& c : *drafts)
+      add_response(run, as::kChange, c.server_id, kSyncConversionError);
+    return apply_changes(run);
+  }
+  change_draft(run, std::move(drafts), 0);
+}
 
 void apply_fetches_and_adds(const Run& run) { apply_add(run, 0); }
 

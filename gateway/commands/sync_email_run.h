@@ -54,6 +54,8 @@ struct EmailCollectionRun {
   std::vector<std::pair<std::string, uint32_t>> client_adds;
   // Drafts sent and removed by this request: mapped now, deleted by the next window.
   std::vector<uint32_t> sent_drafts;
+  // Drafts the device changed, re-appended under a new UID: same ServerId, new UID.
+  std::vector<ItemMapping> rebinds;
   WbxmlElement responses{as::kResponses};               // AirSync:Responses being built
   std::optional<std::map<uint32_t, MessageMeta>> meta;  // per-message metadata, loaded on use
   // Options for Adds ConversationMode brought from outside the window; made on first use.
@@ -92,6 +94,10 @@ void save_flag_meta(const Run& run);
 
 // sync_email_adds.cc: client Adds (drafts), then apply_fetches.
 void apply_fetches_and_adds(const Run& run);
+// sync_email_adds.cc: 16.0 draft Changes (re-APPEND + EXPUNGE), then apply_changes.
+void apply_draft_changes(const Run& run);
+// sync_email.cc: the client's flag Changes, Categories, Deletes, then the Adds.
+void apply_changes(const Run& run);
 // sync_email.cc: client Fetches, then server changes.
 void apply_fetches(const Run& run);
 // sync_email.cc: commits the window's generation and answers the collection.

@@ -24,6 +24,7 @@ EmailClientChange parse_change(const WbxmlElement& change) {
   c.server_id = std::string(change.child_text(as::kServerId));
   const WbxmlElement* data = change.child(as::kApplicationData);
   if (!data) return c;
+  c.application_data = *data;
   for (const WbxmlElement& f : data->children()) {
     if (f.is(em::kRead)) {
       c.read = f.text() == "1";

@@ -50,6 +50,8 @@ struct EmailClientChange {
   std::vector<FlagMeta::Field> flag_fields;
   // email:Categories when sent (an empty element clears them).
   std::optional<std::vector<std::string>> categories;
+  // AirSync:ApplicationData as sent: a 16.0 draft Change is recomposed from it.
+  std::optional<WbxmlElement> application_data;
 };
 
 // One client Add (refused for Email outside Drafts/SMS; answered per ClientId).

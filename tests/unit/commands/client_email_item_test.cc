@@ -105,5 +105,75 @@ TEST_CASE("items that cannot be stored are refused, not guessed") {
   CHECK_FALSE(parse_client_email_item(no_content.root, "Email").is_ok());
 }
 
+TEST_CASE("a draft Change is laid over the stored draft: fields replaced, attachment removed") {
+  auto d = doc(kDraft);
+  auto first = parse_client_email_item(d.root, "Email");
+  REQUIRE(first.is_ok());
+  first->attachment_adds.push_back(ClientAttachmentAdd{"c2", "second.bin", "two", "", "", false, ""});
+  std::string stored = compose_client_email(*first, "alice@example.test", 1700000000);
+
+  auto item = client_email_item_from_message(stored);
+  REQUIRE_MESSAGE(item.is_ok(), item.status().to_string());
+  CHECK(item->subject == "Grüße draft");
+  CHECK(item->bcc.find("carol@example.test") != std::string::npos);
+  CHECK(item->importance == 2);
+  REQUIRE(item->attachment_adds.size() == 2);
+  const std::string first_section = item->attachment_adds[0].section;
+  CHECK(item->attachment_adds[1].content == "two");
+
+  auto change = doc(
+      "<ApplicationData xmlns=\"AirSync\" xmlns:email=\"Email\" "
+      "xmlns:airsyncbase=\"AirSyncBase\"><email:Subject>New subject</email:Subject>"
+      "<airsyncbase:Body><airsyncbase:Type>1</airsyncbase:Type>"
+      "<airsyncbase:Data>New words.</airsyncbase:Data></airsyncbase:Body>"
+      "<airsyncbase:Attachments><airsyncbase:Delete><airsyncbase:FileReference>7:3:" +
+      first_section +
+      "</airsyncbase:FileReference></airsyncbase:Delete></airsyncbase:Attachments>"
+      "</ApplicationData>");
+  CHECK(has_draft_content(change.root));
+  REQUIRE(apply_client_email_change(change.root, "7:3", &*item).is_ok());
+  CHECK(!item->send);
+  std::string raw = compose_client_email(*item, "alice@example.test", 1700000001);
+  auto m = mime::MimeMessage::parse(raw);
+  REQUIRE(m.is_ok());
+  mime::EasEmailFields f = mime::extract_email_fields(*m, mime::EmailContext{});
+  CHECK(f.subject == "New subject");
+  CHECK(f.to.find("bob@example.test") != std::string::npos);  // not sent: kept
+  CHECK(mime::plain_text_of(*m).find("New words.") != std::string::npos);
+  auto atts = mime::list_attachments(*m);
+  REQUIRE(atts.size() == 1);
+  CHECK(atts[0].display_name == "second.bin");
+
+  // A reference of another item, or to no attachment, is refused.
+  auto other = doc(
+      "<ApplicationData xmlns=\"AirSync\" xmlns:airsyncbase=\"AirSyncBase\">"
+      "<airsyncbase:Attachments><airsyncbase:Delete><airsyncbase:FileReference>7:4:2"
+      "</airsyncbase:FileReference></airsyncbase:Delete></airsyncbase:Attachments>"
+      "</ApplicationData>");
+  CHECK(!apply_client_email_change(other.root, "7:3", &*item).is_ok());
+  auto flags_only = doc("<ApplicationData xmlns=\"AirSync\" xmlns:email=\"Email\">"
+                        "<email:Read>1</email:Read></ApplicationData>");
+  CHECK(!has_draft_content(flags_only.root));
+}
+
+TEST_CASE("an SMS keeps a phone-number sender verbatim and reads back as class SMS") {
+  auto d = doc(
+      "<ApplicationData xmlns=\"AirSync\" xmlns:email=\"Email\" "
+      "xmlns:airsyncbase=\"AirSyncBase\"><email:From>\"Bob\" [MOBILE:+1 425 555 0100]"
+      "</email:From><email:To>[MOBILE:+14255550199]\r\nX-Evil: 1</email:To>"
+      "<airsyncbase:Body><airsyncbase:Type>1</airsyncbase:Type>"
+      "<airsyncbase:Data>hi</airsyncbase:Data></airsyncbase:Body></ApplicationData>");
+  auto item = parse_client_email_item(d.root, "SMS");
+  REQUIRE(item.is_ok());
+  std::string raw = compose_client_email(*item, "alice@example.test", 1);
+  CHECK(raw.find("\r\nX-Evil:") == std::string::npos);
+  auto m = mime::MimeMessage::parse(raw);
+  REQUIRE(m.is_ok());
+  mime::EasEmailFields f = mime::extract_email_fields(*m, mime::EmailContext{});
+  CHECK(f.message_class == "IPM.Note.Mobile.SMS");
+  CHECK(f.from == "\"Bob\" [MOBILE:+1 425 555 0100]");
+  CHECK(f.to.find("[MOBILE:+14255550199]") == 0);
+}
+
 }  // namespace
 }  // namespace easgate

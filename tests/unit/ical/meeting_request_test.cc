@@ -1,9 +1,10 @@
 // iTIP text/calendar -> Email MeetingRequest (MS-ASEMAIL 2.2.2.48) and GlobalObjId.
+#include "backends/ical/meeting_request.h"
+
 #include <doctest/doctest.h>
 
 #include "backends/ical/eas_time.h"
 #include "backends/ical/eas_timezone.h"
-#include "backends/ical/meeting_request.h"
 #include "gateway/eas/wbxml/wbxml_xml.h"
 
 namespace easgate::ical {
@@ -131,14 +132,17 @@ TEST_CASE("an update of one occurrence is an exception with RecurrenceId, a canc
 TEST_CASE("GlobalObjId follows the MS-ASEMAIL 4.3 examples") {
   // Example 2: a vCal-Uid id.
   const std::string vcal =
-      "BAAAAIIA4AB0xbcQGoLgCAAAAAAAAAAAAAAAAAAAAAAAAAAAMwAAAHZDYWwtVWlkAQAAAHs4MTQxMkQzQy0yQTI0LTRFOUQt"
+      "BAAAAIIA4AB0xbcQGoLgCAAAAAAAAAAAAAAAAAAAAAAAAAAAMwAAAHZDYWwtVWlkAQAAAHs4MTQxMkQzQy0yQTI0LTRF"
+      "OUQt"
       "QjIwRS0xMUY3QkJFOTI3OTl9AA==";
   CHECK(uid_from_global_obj_id(vcal) == "{81412D3C-2A24-4E9D-B20E-11F7BBE92799}");
   CHECK(global_obj_id_from_uid("{81412D3C-2A24-4E9D-B20E-11F7BBE92799}", std::nullopt) == vcal);
   // Example 1: an Outlook id; its UID form has INSTDATE zeroed and round-trips to bytes.
-  const std::string outlook = "BAAAAIIA4AB0xbcQGoLgCAfUCRDgQMnBJoXEAQAAAAAAAAAAEAAAAAvw7UtuTulOnjnjhns3jvM=";
+  const std::string outlook =
+      "BAAAAIIA4AB0xbcQGoLgCAfUCRDgQMnBJoXEAQAAAAAAAAAAEAAAAAvw7UtuTulOnjnjhns3jvM=";
   const std::string uid =
-      "040000008200E00074C5B7101A82E00800000000E040C9C12685C4010000000000000000100000000BF0ED4B6E4EE94E"
+      "040000008200E00074C5B7101A82E00800000000E040C9C12685C4010000000000000000100000000BF0ED4B6E4E"
+      "E94E"
       "9E39E3867B378EF3";
   CHECK(uid_from_global_obj_id(outlook) == uid);
   CHECK(uid_from_global_obj_id(global_obj_id_from_uid(uid, std::nullopt)) == uid);
