@@ -39,6 +39,9 @@ Status mail_reply_status(ImapLease& lease, const ImapReply& reply, std::string_v
   if (reply.state == ImapReplyState::kNo) {
     // RFC 5530 3 response codes say what kind of refusal it was.
     if (reply.code == "NONEXISTENT") return Status::not_found(st.message());
+    // Dovecot 2.3 answers STATUS on a missing mailbox without the code (SELECT has it).
+    if (reply.code.empty() && reply.text.rfind("Mailbox doesn't exist", 0) == 0)
+      return Status::not_found(st.message());
     if (reply.code == "ALREADYEXISTS") return Status::conflict(st.message());
     if (reply.code == "OVERQUOTA" || reply.code == "LIMIT") return Status::too_large(st.message());
   }

@@ -65,6 +65,14 @@ WatchEvent classify_watch_response(const ImapResponse& r, ChangeFeedMode mode,
     }
     return e;
   }
+  // RFC 5465 5.4 MailboxName: a watched mailbox was deleted or renamed ("* LIST
+  // (\NonExistent) ..." or a LIST with OLDNAME). Which watched name is affected is not
+  // always in the response (a rename names the new one), so every mailbox is checked; a
+  // gone one then ends the Ping with Status 7 instead of waiting for its heartbeat.
+  if (r.keyword == "LIST" && mode == ChangeFeedMode::kNotify) {
+    e.kind = WatchEventKind::kUnknown;
+    return e;
+  }
   // Selected-mailbox data: new mail (EXISTS), removal (EXPUNGE, VANISHED RFC 7162 3.2.10),
   // flag changes (FETCH). RECENT only accompanies EXISTS.
   if (r.keyword == "EXISTS" || r.keyword == "EXPUNGE" || r.keyword == "FETCH" ||
@@ -232,13 +240,14 @@ class WatchCore : public std::enable_shared_from_this<WatchCore> {
     if (names.empty()) {
       text = "NOTIFY NONE";  // RFC 5465 3.1
     } else {
-      // RFC 5465 6.1: FlagChange requires MessageNew and MessageExpunge in the same set.
+      // RFC 5465 6.1: FlagChange requires MessageNew and MessageExpunge in the same set;
+      // MailboxName reports a watched folder deleted or renamed.
       text = "NOTIFY SET (mailboxes (";
       for (size_t i = 0; i < names.size(); ++i) {
         if (i > 0) text += ' ';
         text += names[i];
       }
-      text += ") (MessageNew MessageExpunge FlagChange))";
+      text += ") (MessageNew MessageExpunge FlagChange MailboxName))";
     }
     std::vector<std::string> before = notified_;
     std::vector<std::string> now = mailboxes_;

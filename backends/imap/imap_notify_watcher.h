@@ -3,8 +3,9 @@
 // logged in with the user's credentials, that reports changed mailboxes as they happen.
 //   - NOTIFY (RFC 5465) when the server offers it and the mode allows: after ENABLE
 //     CONDSTORE (so flag changes in unselected mailboxes arrive as STATUS HIGHESTMODSEQ,
-//     RFC 5465 5.4), "NOTIFY SET (mailboxes (...) (MessageNew MessageExpunge FlagChange))";
-//     nothing is selected, so every event arrives as an unsolicited STATUS for its mailbox.
+//     RFC 5465 5.4), "NOTIFY SET (mailboxes (...) (MessageNew MessageExpunge FlagChange
+//     MailboxName))"; nothing is selected, so every message event arrives as an
+//     unsolicited STATUS for its mailbox, a deleted or renamed one as a LIST.
 //   - IDLE (RFC 2177) on INBOX otherwise: EXAMINE INBOX, IDLE, re-issued before the
 //     server's 29-minute inactivity limit (RFC 2177 3).
 // A broken connection reconnects by itself with exponential backoff (1 s doubling to

@@ -97,6 +97,10 @@ TEST_CASE("classify: STATUS names its mailbox, selected-mailbox data is the IDLE
                       WatchEventKind::kNone,
                   wire);
   }
+  // MailboxName (NOTIFY only): a deleted or renamed folder; every mailbox is checked.
+  CHECK(classify_watch_response(parsed("* LIST (\\NonExistent) \"/\" Gone\r\n"),
+                                ChangeFeedMode::kNotify, "INBOX")
+            .kind == WatchEventKind::kUnknown);
   CHECK(classify_watch_response(parsed("* OK [NOTIFICATIONOVERFLOW] lost\r\n"),
                                 ChangeFeedMode::kNotify, "INBOX")
             .kind == WatchEventKind::kOverflow);
@@ -113,7 +117,7 @@ TEST_CASE("NOTIFY: ENABLE CONDSTORE, NOTIFY SET on every mailbox, STATUS becomes
   s.push_back(send("* ENABLED CONDSTORE\r\n$tag OK Enabled\r\n"));
   s.push_back(
       expect("NOTIFY SET (mailboxes (\"Archive/2024\" \"INBOX\" \"q\\\"uote\") "
-             "(MessageNew MessageExpunge FlagChange))"));
+             "(MessageNew MessageExpunge FlagChange MailboxName))"));
   s.push_back(
       send("$tag OK NOTIFY completed\r\n* STATUS \"Archive/2024\" (MESSAGES 2 UIDNEXT 3)\r\n"));
   // set_mailboxes adds one: the SET is re-issued with the union and the new one reported.
