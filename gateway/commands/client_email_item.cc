@@ -173,6 +173,22 @@ Status apply_client_email_change(const WbxmlElement& data, std::string_view serv
   return Status::ok();
 }
 
+std::vector<std::pair<std::string, std::string>> new_attachment_sections(
+    const ClientEmailItem& item, std::string_view message) {
+  std::vector<std::pair<std::string, std::string>> out;
+  auto parsed = mime::MimeMessage::parse(message);
+  if (!parsed.is_ok()) return out;
+  std::vector<mime::EasAttachment> listed = mime::list_attachments(*parsed);
+  // compose_client_email writes the attachments after the body in item order.
+  if (listed.size() != item.attachment_adds.size()) return out;
+  for (size_t k = 0; k < listed.size(); ++k) {
+    const ClientAttachmentAdd& a = item.attachment_adds[k];
+    if (a.section.empty() && !a.client_id.empty())
+      out.emplace_back(a.client_id, listed[k].file_reference);
+  }
+  return out;
+}
+
 Result<ClientEmailItem> parse_client_email_item(const WbxmlElement& data,
                                                 std::string_view class_name) {
   ClientEmailItem item;

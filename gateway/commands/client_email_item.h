@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "backends/mime/email_fields.h"
@@ -81,6 +82,13 @@ bool has_draft_content(const WbxmlElement& application_data);
 // `item` may then be half changed (the caller stores nothing).
 [[nodiscard]] Status apply_client_email_change(const WbxmlElement& application_data,
                                                std::string_view server_id, ClientEmailItem* item);
+
+// The attachments `item` adds (a ClientId, no stored section), paired with the IMAP
+// section each has in `message`, the message compose_client_email made of `item`: what
+// the Sync response names them by (ClientId + FileReference, MS-ASAIRS 2.2.2.14). Empty
+// when the message's attachments do not line up with the item's.
+std::vector<std::pair<std::string, std::string>> new_attachment_sections(
+    const ClientEmailItem& item, std::string_view message);
 
 // The RFC 5322 message (CRLF) for `item`; `user_address` is the From of a draft and the
 // To of a received SMS that names none. `now` (epoch seconds) dates drafts.

@@ -565,6 +565,7 @@ void commit_and_reply(const Run& run) {
     WbxmlElement& e = run->responses.add_child(as::kAdd);
     e.add_text(as::kClientId, run->client_adds[k].first);
     e.add_text(as::kServerId, added_ids[at]);
+    add_attachment_references(run, run->client_adds[k].first, added_ids[at], e);
     e.add_text(as::kStatus, std::to_string(kSyncSuccess));
   }
   if (!run->responses.children().empty()) c.mutable_children().push_back(std::move(run->responses));

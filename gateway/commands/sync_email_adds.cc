@@ -2,11 +2,13 @@
 // drafts in Drafts, stored with APPEND and mapped in the generation being committed (a
 // changed draft is re-APPENDed and its ServerId rebound); email2:Send submits them.
 
+#include <algorithm>
 #include <chrono>
 
 #include "backends/api/mail_submitter.h"
 #include "backends/mime/compose.h"
 #include "gateway/commands/client_email_item.h"
+#include "gateway/commands/email_item.h"
 #include "gateway/commands/sync_email_run.h"
 #include "gateway/core/clock.h"
 #include "gateway/core/log.h"
@@ -25,6 +27,25 @@ int64_t now_seconds(const Run& run) {
   return std::chrono::duration_cast<std::chrono::seconds>(
              run->request->services.clock->wall_now().time_since_epoch())
       .count();
+}
+
+// ApplicationData/airsyncbase:Attachments naming each attachment the device added by its
+// ClientId and the FileReference it now has (MS-ASAIRS 2.2.2.14), placed before the
+// response's Status (MS-ASCMD 2.2.3.7.2 child order: ..., ApplicationData, Status).
+void put_attachment_references(const std::vector<std::pair<std::string, std::string>>& refs,
+                               const std::string& server_id, WbxmlElement& e) {
+  if (refs.empty()) return;
+  WbxmlElement data(as::kApplicationData);
+  WbxmlElement& list = data.add_child(tag::air_sync_base::kAttachments);
+  for (const auto& [client_id, section] : refs) {
+    WbxmlElement& a = list.add_child(tag::air_sync_base::kAttachment);
+    a.add_text(tag::air_sync_base::kClientId, client_id);
+    a.add_text(tag::air_sync_base::kFileReference, make_file_reference(server_id, section));
+  }
+  auto& kids = e.mutable_children();
+  auto at = std::find_if(kids.begin(), kids.end(),
+                         [](const WbxmlElement& k) { return k.is(as::kStatus); });
+  kids.insert(at, std::move(data));
 }
 
 // email2:Send (MS-ASEMAIL 2.2.2.68, 16.0): the stored draft `uid` is submitted with the
@@ -135,7 +156,9 @@ void apply_add(const Run& run, size_t i) {
   // time (email:DateReceived) as INTERNALDATE, which is what DateReceived shows.
   run->mail().append_message(
       run->request->credentials, run->target.mailbox, flags, sms_ok ? item->date_received : 0,
-      message, [run, i, send, message](Result<AppendResult> r) {
+      message,
+      [run, i, send, message,
+       refs = new_attachment_sections(*item, message)](Result<AppendResult> r) {
         const ClientAdd& a = run->req.adds[i];
         if (!r.is_ok() || r->uid == 0 ||
             (r->uidvalidity != 0 && r->uidvalidity != run->uidvalidity)) {
@@ -149,6 +172,7 @@ void apply_add(const Run& run, size_t i) {
         run->client_adds.emplace_back(a.client_id, r->uid);
         run->client_touched.insert(r->uid);
         run->map_changed = true;
+        if (!refs.empty()) run->add_attachments[a.client_id] = refs;
         if (!send) return apply_add(run, i + 1);
         send_draft(run, r->uid, message, [run, i] { apply_add(run, i + 1); });
       });
@@ -209,7 +233,8 @@ void change_draft(const Run& run, std::shared_ptr<std::vector<EmailClientChange>
         if (c.read) flags.seen = *c.read;
         run->mail().append_message(
             run->request->credentials, run->target.mailbox, flags, 0, message,
-            [run, list, i, old_uid, send, message, next](Result<AppendResult> r) {
+            [run, list, i, old_uid, send, message, next,
+             refs = new_attachment_sections(*item, message)](Result<AppendResult> r) {
               const EmailClientChange& c = (*list)[i];
               if (!r.is_ok() || r->uid == 0 ||
                   (r->uidvalidity != 0 && r->uidvalidity != run->uidvalidity)) {
@@ -225,6 +250,14 @@ void change_draft(const Run& run, std::shared_ptr<std::vector<EmailClientChange>
               run->rebinds.push_back(ItemMapping{c.server_id, std::to_string(new_uid)});
               run->uid_of[c.server_id] = new_uid;
               run->map_changed = true;
+              // A successful Change is answered only when it added attachments: the device
+              // learns their FileReferences (MS-ASAIRS 2.2.2.14).
+              if (!refs.empty()) {
+                WbxmlElement& e = run->responses.add_child(as::kChange);
+                e.add_text(as::kServerId, c.server_id);
+                e.add_text(as::kStatus, std::to_string(kSyncSuccess));
+                put_attachment_references(refs, c.server_id, e);
+              }
               run->mail().expunge_messages(
                   run->request->credentials, run->folder(), {old_uid},
                   [run, new_uid, send, message, next](Status gone) {
@@ -240,6 +273,12 @@ void change_draft(const Run& run, std::shared_ptr<std::vector<EmailClientChange>
 }
 
 }  // namespace
+
+void add_attachment_references(const Run& run, const std::string& client_id,
+                               const std::string& server_id, WbxmlElement& e) {
+  auto refs = run->add_attachments.find(client_id);
+  if (refs != run->add_attachments.end()) put_attachment_references(refs->second, server_id, e);
+}
 
 void apply_draft_changes(const Run& run) {
   auto drafts = std::make_shared<std::vector<EmailClientChange>>();

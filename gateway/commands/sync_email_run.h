@@ -56,6 +56,8 @@ struct EmailCollectionRun {
   std::vector<uint32_t> sent_drafts;
   // Drafts the device changed, re-appended under a new UID: same ServerId, new UID.
   std::vector<ItemMapping> rebinds;
+  // Attachments a draft Add brought: its ClientId -> (attachment ClientId, IMAP section).
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> add_attachments;
   WbxmlElement responses{as::kResponses};               // AirSync:Responses being built
   std::optional<std::map<uint32_t, MessageMeta>> meta;  // per-message metadata, loaded on use
   // Options for Adds ConversationMode brought from outside the window; made on first use.
@@ -94,6 +96,10 @@ void save_flag_meta(const Run& run);
 
 // sync_email_adds.cc: client Adds (drafts), then apply_fetches.
 void apply_fetches_and_adds(const Run& run);
+// sync_email_adds.cc: appends ApplicationData/Attachments (ClientId + FileReference of each
+// attachment the Add `client_id` brought, MS-ASAIRS 2.2.2.14) to its Responses/Add `e`.
+void add_attachment_references(const Run& run, const std::string& client_id,
+                               const std::string& server_id, WbxmlElement& e);
 // sync_email_adds.cc: 16.0 draft Changes (re-APPEND + EXPUNGE), then apply_changes.
 void apply_draft_changes(const Run& run);
 // sync_email.cc: the client's flag Changes, Categories, Deletes, then the Adds.

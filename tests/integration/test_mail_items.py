@@ -451,6 +451,10 @@ def test_draft_change_reappends_keeps_server_id_and_removes_an_attachment(client
         resp = response_of(r, "Add")
         assert text(resp[0], "{AirSync:}Status") == "1", r.xml
         sid = text(resp[0], "{AirSync:}ServerId")
+        # MS-ASAIRS 2.2.2.14: the response names each added attachment's FileReference.
+        added = {text(a, ASB + "ClientId"): text(a, ASB + "FileReference") for a in resp[0].findall(
+            "{AirSync:}ApplicationData/" + ASB + "Attachments/" + ASB + "Attachment")}
+        assert set(added) == {"a1", "a2"}, r.xml
         old_uids = drafts_by_subject(conn, name, subject)
         assert len(old_uids) == 1
         # The device learns the attachments' FileReferences by fetching its draft.
@@ -459,15 +463,24 @@ def test_draft_change_reappends_keeps_server_id_and_removes_an_attachment(client
         refs = {text(a, ASB + "DisplayName"): text(a, ASB + "FileReference")
                 for a in fetched.findall(ASB + "Attachments/" + ASB + "Attachment")}
         assert set(refs) == {"keep.txt", "drop.txt"}, r.xml
+        assert refs == {"keep.txt": added["a1"], "drop.txt": added["a2"]}
         change = ('<Change><ServerId>%s</ServerId><ApplicationData>'
                   '<email:To>dave@example.test</email:To><email:Subject>%s</email:Subject>'
                   '<airsyncbase:Body><airsyncbase:Type>1</airsyncbase:Type>'
                   '<airsyncbase:Data>Second words.</airsyncbase:Data></airsyncbase:Body>'
                   '<airsyncbase:Attachments><airsyncbase:Delete><airsyncbase:FileReference>%s'
-                  '</airsyncbase:FileReference></airsyncbase:Delete></airsyncbase:Attachments>'
-                  '</ApplicationData></Change>' % (sid, subject2, refs["drop.txt"]))
+                  '</airsyncbase:FileReference></airsyncbase:Delete>%s</airsyncbase:Attachments>'
+                  '</ApplicationData></Change>'
+                  % (sid, subject2, refs["drop.txt"], attachment_add("a3", "new.txt", "new bytes")))
         r = sync(c, cid, key_of(r), commands=change)
-        assert not response_of(r, "Change"), r.xml  # success is not echoed
+        # Answered only because it added an attachment: its ClientId and FileReference.
+        resp = response_of(r, "Change")
+        assert len(resp) == 1 and text(resp[0], "{AirSync:}Status") == "1", r.xml
+        assert text(resp[0], "{AirSync:}ServerId") == sid
+        new_att = resp[0].findall("{AirSync:}ApplicationData/" + ASB + "Attachments/" + ASB + "Attachment")
+        assert [text(a, ASB + "ClientId") for a in new_att] == ["a3"], r.xml
+        new_ref = text(new_att[0], ASB + "FileReference")
+        assert new_ref.startswith(sid + ":")
         assert not drafts_by_subject(conn, name, subject), "the old draft stayed"
         new_uids = drafts_by_subject(conn, name, subject2)
         assert len(new_uids) == 1 and new_uids != old_uids
@@ -475,7 +488,7 @@ def test_draft_change_reappends_keeps_server_id_and_removes_an_attachment(client
         raw = data[0][1].decode("utf-8", "replace")
         assert b"\\Draft" in data[0][0]
         assert "Second words." in raw and "dave@example.test" in raw
-        assert "keep.txt" in raw and "drop.txt" not in raw
+        assert "keep.txt" in raw and "drop.txt" not in raw and "new.txt" in raw
         # Same ServerId, no echo of the new UID nor a Delete of the old one.
         r = sync(c, cid, key_of(r))
         assert not commands_of(r, "Add") and not commands_of(r, "Delete"), r.xml
@@ -488,6 +501,9 @@ def test_draft_change_reappends_keeps_server_id_and_removes_an_attachment(client
             got = response_of(r, "Fetch")[0]
         assert text(got, "{AirSync:}Status") == "1", r.xml
         assert text(got, "{AirSync:}ApplicationData/" + EM + "Subject") == subject2
+        now = {text(a, ASB + "DisplayName"): text(a, ASB + "FileReference") for a in got.findall(
+            "{AirSync:}ApplicationData/" + ASB + "Attachments/" + ASB + "Attachment")}
+        assert now.get("new.txt") == new_ref and "drop.txt" not in now, r.xml
         # A second Change with Send: submitted, copied to Sent, removed from Drafts.
         change = ('<Change><ServerId>%s</ServerId><ApplicationData>'
                   '<email:To>bob@example.test</email:To><email2:Send/></ApplicationData></Change>'

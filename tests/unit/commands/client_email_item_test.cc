@@ -64,6 +64,11 @@ TEST_CASE("a 16.0 draft: parsed, composed, and read back the way devices get it"
   auto content = mime::extract_attachment(*m, atts[0].file_reference);
   REQUIRE(content.is_ok());
   CHECK(content->data == "attached bytes");
+  // The Sync response names the new attachment by its ClientId and section.
+  auto refs = new_attachment_sections(*item, raw);
+  REQUIRE(refs.size() == 1);
+  CHECK(refs[0].first == "c1");
+  CHECK(refs[0].second == atts[0].file_reference);
 }
 
 TEST_CASE("an SMS: class SMS, sender, date, marker header") {
