@@ -1,7 +1,8 @@
 // Search, Find and ItemOperations request bodies are untrusted WBXML: decoding them and
 // taking them apart (queries, ranges, dates, fetch targets) must never crash, and what the
 // parsers accept must hold their promises. The raw bytes also go through the Range and
-// dateTime parsers directly, and ApplicationData through the draft / SMS composer.
+// dateTime parsers directly, and ApplicationData through the draft / SMS composer and the
+// draft Change merge.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -44,6 +45,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!item.is_ok()) continue;
     std::string raw = compose_client_email(*item, "alice@example.test", 0);
     if (!mime::MimeMessage::parse(raw).is_ok()) abort();
+    // A 16.0 draft Change laid over the stored draft it read back: composes again.
+    auto stored = client_email_item_from_message(raw);
+    if (!stored.is_ok()) abort();
+    if (apply_client_email_change(*e, "1:1", &stored.value()).is_ok() &&
+        !mime::MimeMessage::parse(compose_client_email(*stored, "alice@example.test", 0)).is_ok())
+      abort();
   }
   std::string framed = encode_multipart(input, parts);
   if (framed.size() < 4 + 8 * (parts.size() + 1) + input.size()) abort();
