@@ -116,11 +116,15 @@ void apply_add(const Run& run, size_t i) {
   const bool sms_class = a.class_name == "SMS" ||
                          (a.application_data && a.application_data->child_text(
                                                     tag::email::kMessageClass) == kSmsMessageClass);
-  // MS-ASCMD 2.2.3.7.2: only drafts (Drafts, 16.0+) and SMS items (MS-ASMS: the Inbox,
-  // 14.0+) may be added to an Email collection; anything else is Status 6.
+  // MS-ASCMD 2.2.3.7.2: only drafts (Drafts, 16.0+) and SMS items (MS-ASMS, 14.0+: the
+  // Inbox, where Exchange keeps them; a phone's sent SMS may go to Sent Items) may be added
+  // to an Email collection; anything else is Status 6.
   const bool draft_ok = run->target.drafts && version >= ProtocolVersion::v16_0() && !sms_class &&
                         (a.class_name.empty() || a.class_name == "Email");
-  const bool sms_ok = run->target.inbox && version >= ProtocolVersion::v14_0() && sms_class;
+  const bool sms_folder =
+      run->target.inbox ||
+      (!run->target.sent_mailbox.empty() && run->target.mailbox == run->target.sent_mailbox);
+  const bool sms_ok = sms_folder && version >= ProtocolVersion::v14_0() && sms_class;
   if (!a.application_data || (!draft_ok && !sms_ok)) {
     refuse_add(run, a, kSyncConversionError);
     return apply_add(run, i + 1);

@@ -393,6 +393,30 @@ def test_sms_both_ways_in_the_inbox(client_factory):
         conn.logout()
 
 
+def test_sms_sent_from_the_phone_can_go_to_sent_items(client_factory):
+    marker = "sms-sent-%s" % uuid.uuid4().hex
+    conn = imap("bob")
+    try:
+        phone = client_factory(user="bob@example.test", version="16.1")
+        cid, name = by_type(phone, "5")
+        key, _ = prime(phone, cid)
+        r = sync(phone, cid, key, commands=sms_add("sms-s", marker, sender="", read=1),
+                 options=SMS_OPTIONS)
+        resp = response_of(r, "Add")
+        assert resp and text(resp[0], "{AirSync:}Status") == "1", r.xml
+        conn.select('"%s"' % name)
+        uids = conn.uid("SEARCH", None, "BODY", '"%s"' % marker)[1][0].split()
+        assert len(uids) == 1
+        typ, data = conn.uid("FETCH", uids[0], "(FLAGS BODY.PEEK[HEADER])")
+        assert b"\\Seen" in data[0][0] and b"IPM.Note.Mobile.SMS" in data[0][1]
+    finally:
+        if conn.select('"Sent"')[0] == "OK":
+            for u in conn.uid("SEARCH", None, "BODY", '"%s"' % marker)[1][0].split():
+                conn.uid("STORE", u, "+FLAGS", "(\\Deleted)")
+            conn.expunge()
+        conn.logout()
+
+
 @pytest.mark.parametrize("version", ["12.1", "14.1"])
 def test_sms_refused_where_the_spec_has_none(client_factory, version):
     """MS-ASMS: SMS sync is 14.0+ and lives in the Inbox; elsewhere an SMS Add is Status 6
