@@ -251,3 +251,38 @@ def test_retried_draft_add_after_a_restart_gets_the_same_server_id(gw):
                            for a in col.findall("{AirSync:}Commands/{AirSync:}Add")]
     finally:
         delete_drafts(subject)
+
+
+def test_retried_dav_add_after_a_restart_gets_the_same_server_id(gw):
+    # The DAV engine names a client Add's resource after device + collection + ClientId, so
+    # the retried PUT meets If-None-Match: * (412); the record keeps its ServerId.
+    from test_dav_sync import Dav
+    dav = Dav()
+    name = "it-rst-task-%s" % uuid.uuid4().hex[:6]
+    path = dav.make("tasks", name)
+    try:
+        c = gw.client("RSTDAV%s" % uuid.uuid4().hex[:8])
+        r = c.folder_sync(0)
+        cid = [a.find("{FolderHierarchy:}ServerId").text for a in r.findall("Changes/Add", FH)
+               if a.find("{FolderHierarchy:}DisplayName").text == name][0]
+        key = settle(c, cid)
+        add = ('<Add><ClientId>rst-t1</ClientId><ApplicationData xmlns:task="Tasks:">'
+               '<task:Subject>Retried task</task:Subject><task:Complete>0</task:Complete>'
+               '</ApplicationData></Add>')
+        first = collection(c.command("Sync", sync_xml(cid, key, add)))
+        resp = first.find("{AirSync:}Responses/{AirSync:}Add")
+        assert resp.find("{AirSync:}Status").text == "1"
+        sid = resp.find("{AirSync:}ServerId").text
+        gw.restart()
+        again = collection(c.command("Sync", sync_xml(cid, key, add)))
+        resp = again.find("{AirSync:}Responses/{AirSync:}Add")
+        assert resp.find("{AirSync:}Status").text == "1"
+        assert resp.find("{AirSync:}ServerId").text == sid
+        assert len([h for h in dav.members(path) if h.endswith(".ics")]) == 1
+        col = collection(c.command("Sync", sync_xml(cid, again.find("{AirSync:}SyncKey").text)))
+        # Never a second item; at most one Change of the same one (its ETag was unknown).
+        assert col.findall("{AirSync:}Commands/{AirSync:}Add") == []
+        assert [e.find("{AirSync:}ServerId").text
+                for e in col.findall("{AirSync:}Commands/{AirSync:}Change")] in ([], [sid])
+    finally:
+        dav.delete(path)
