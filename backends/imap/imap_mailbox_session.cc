@@ -97,9 +97,21 @@ void lease_selected(ImapSessionPool& pool, const Credentials& credentials, const
             mismatch(c.selected().uidvalidity);
             return;
           }
-          ImapSelectResult reused;
-          reused.uidvalidity = c.selected().uidvalidity;
-          done(Status::ok(), std::move(lease), std::move(reused));
+          // RFC 3501 7.3.1: messages other sessions appended reach this session's view only
+          // with a command on it, so a reused selection catches up with NOOP first; else a
+          // UID FETCH/STORE/MOVE of a message appended meanwhile silently matches nothing.
+          send_command(lease, command_builder(*lease).atom("NOOP").build(),
+                       [lease, done](ImapReply reply) {
+                         Status st = mail_reply_status(*lease, reply, "IMAP NOOP");
+                         if (!st) {
+                           lease->release();
+                           done(std::move(st), nullptr, {});
+                           return;
+                         }
+                         ImapSelectResult reused;
+                         reused.uidvalidity = lease->connection().selected().uidvalidity;
+                         done(Status::ok(), lease, std::move(reused));
+                       });
           return;
         }
         auto cmd = command_builder(*lease).atom("SELECT").string(folder.name);

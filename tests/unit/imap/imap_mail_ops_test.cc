@@ -121,6 +121,7 @@ TEST_CASE(
       "* OK [HIGHESTMODSEQ 9] ok\r\n* VANISHED (EARLIER) 2,5:6\r\n"
       "* 3 FETCH (UID 11 FLAGS (\\Seen $Forwarded) MODSEQ (9))\r\n"
       "* 1 FETCH (UID 1 FLAGS () MODSEQ (7))\r\n$tag OK [READ-WRITE] Select completed\r\n");
+  add(s, "NOOP", "$tag OK NOOP completed\r\n");  // a reused selection catches up first
   add(s, "UID FETCH 11 (UID FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODYSTRUCTURE MODSEQ)",
       "* 3 FETCH (UID 11 FLAGS (\\Seen) MODSEQ (9) INTERNALDATE \"01-Jan-2020 00:00:00 +0000\" "
       "RFC822.SIZE 42 ENVELOPE (NIL \"hi\" NIL NIL NIL NIL NIL NIL NIL \"<m@x>\") BODYSTRUCTURE "
@@ -332,8 +333,10 @@ TEST_CASE("fetch_message: partial fetch capped at the maximum; too_large and not
   add(s, "SELECT \"INBOX\"", kSelectInbox);
   add(s, "UID FETCH 7 (UID BODY.PEEK[]<0.5>)",
       "* 1 FETCH (UID 7 BODY[]<0> {4}\r\nabcd)\r\n$tag OK Fetch completed\r\n");
+  add(s, "NOOP", "$tag OK NOOP completed\r\n");
   add(s, "UID FETCH 7 (UID BODY.PEEK[1.2]<2.5>)",
       "* 1 FETCH (UID 7 BODY[1.2]<2> {5}\r\nabcde)\r\n$tag OK Fetch completed\r\n");
+  add(s, "NOOP", "$tag OK NOOP completed\r\n");
   add(s, "UID FETCH 8 (UID BODY.PEEK[]<0.5>)", "$tag OK Fetch completed\r\n");
   f.start(s);
   auto whole = f.run<Result<std::string>>([&](auto cb) {
