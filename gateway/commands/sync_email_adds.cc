@@ -96,7 +96,10 @@ std::optional<uint32_t> recorded_client_add(const Run& run, const std::string& c
     log_warn(kLog).msg("ClientId record unreadable").kv("error", record.status().to_string());
     return std::nullopt;
   }
-  if (!*record) return std::nullopt;
+  // A retry sends the key the recorded request sent (the record is of the generation that
+  // request committed); a ClientId reused under a later key is a new item (MS-ASCMD
+  // 2.2.3.28.2: unique only for the duration of the request that adds it).
+  if (!*record || (*record)->generation != run->generation + 1) return std::nullopt;
   const std::string& id = (*record)->backend_id;
   uint64_t uid = 0;
   if (id.empty() || id.size() > 10) return std::nullopt;
@@ -121,9 +124,8 @@ void apply_add(const Run& run, size_t i) {
   // to an Email collection; anything else is Status 6.
   const bool draft_ok = run->target.drafts && version >= ProtocolVersion::v16_0() && !sms_class &&
                         (a.class_name.empty() || a.class_name == "Email");
-  const bool sms_folder =
-      run->target.inbox ||
-      (!run->target.sent_mailbox.empty() && run->target.mailbox == run->target.sent_mailbox);
+  const bool sms_folder = run->target.inbox || (!run->target.sent_mailbox.empty() &&
+                                                run->target.mailbox == run->target.sent_mailbox);
   const bool sms_ok = sms_folder && version >= ProtocolVersion::v14_0() && sms_class;
   if (!a.application_data || (!draft_ok && !sms_ok)) {
     refuse_add(run, a, kSyncConversionError);
@@ -232,9 +234,18 @@ void change_draft(const Run& run, std::shared_ptr<std::vector<EmailClientChange>
           add_response(run, as::kChange, c.server_id, kSyncConversionError);
           return next();
         }
+        // The new copy carries the old one's flags with the Change's Read, Flag and
+        // Categories applied (they would otherwise be lost with the old UID).
         MessageFlags flags = got->front().flags;
         flags.draft = true;
         if (c.read) flags.seen = *c.read;
+        if (c.flag) flags.flagged = *c.flag == FlagStatus::kActive;
+        if (c.categories) {
+          std::erase_if(flags.keywords,
+                        [](const std::string& k) { return keyword_to_category(k).has_value(); });
+          for (const std::string& name : *c.categories)
+            flags.keywords.push_back(category_to_keyword(name));
+        }
         run->mail().append_message(
             run->request->credentials, run->target.mailbox, flags, 0, message,
             [run, list, i, old_uid, send, message, next,

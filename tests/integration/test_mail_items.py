@@ -490,6 +490,9 @@ def test_draft_change_reappends_keeps_server_id_and_removes_an_attachment(client
         assert refs == {"keep.txt": added["a1"], "drop.txt": added["a2"]}
         change = ('<Change><ServerId>%s</ServerId><ApplicationData>'
                   '<email:To>dave@example.test</email:To><email:Subject>%s</email:Subject>'
+                  '<email:Flag><email:Status>2</email:Status><email:FlagType>Follow up'
+                  '</email:FlagType></email:Flag>'
+                  '<email:Categories><email:Category>Work</email:Category></email:Categories>'
                   '<airsyncbase:Body><airsyncbase:Type>1</airsyncbase:Type>'
                   '<airsyncbase:Data>Second words.</airsyncbase:Data></airsyncbase:Body>'
                   '<airsyncbase:Attachments><airsyncbase:Delete><airsyncbase:FileReference>%s'
@@ -510,7 +513,7 @@ def test_draft_change_reappends_keeps_server_id_and_removes_an_attachment(client
         assert len(new_uids) == 1 and new_uids != old_uids
         typ, data = conn.uid("FETCH", new_uids[0], "(FLAGS BODY.PEEK[])")
         raw = data[0][1].decode("utf-8", "replace")
-        assert b"\\Draft" in data[0][0]
+        assert b"\\Draft" in data[0][0] and b"\\Flagged" in data[0][0] and b"Work" in data[0][0]
         assert "Second words." in raw and "dave@example.test" in raw
         assert "keep.txt" in raw and "drop.txt" not in raw and "new.txt" in raw
         # Same ServerId, no echo of the new UID nor a Delete of the old one.
