@@ -92,9 +92,11 @@ void add_response(const Run& run, Tag op, std::string_view server_id, int status
   e.add_text(as::kStatus, std::to_string(status));
 }
 
-// A stable resource name for a client Add: the same device, collection and ClientId give
-// the same name, so an Add repeated after a lost response (a retried SyncKey) meets
-// If-None-Match: * and is recognised instead of creating a duplicate.
+// A stable resource name for a client Add: the same device, collection, SyncKey and
+// ClientId give the same name, so an Add repeated after a lost response (a retried SyncKey)
+// meets If-None-Match: * and is recognised instead of creating a duplicate. The key is part
+// of it because a client may reuse a ClientId in a later request (MS-ASCMD 2.2.3.28.2: it
+// is unique only while its request runs), and that Add is a new item.
 std::string add_resource_stem(const Run& run, const std::string& client_id) {
   uint64_t h = 1469598103934665603ull;  // FNV-1a 64: stable across builds and hosts
   auto mix = [&h](std::string_view s) {
@@ -108,6 +110,7 @@ std::string add_resource_stem(const Run& run, const std::string& client_id) {
   mix(run->key.user_id);
   mix(run->key.device_id);
   mix(run->key.collection_id);
+  mix(std::to_string(run->generation));
   mix(client_id);
   char buf[40];
   std::snprintf(buf, sizeof buf, "eas-%016llx", static_cast<unsigned long long>(h));

@@ -276,8 +276,9 @@ struct CollectionCommit {
   StoreTime now;                // commit time
   // Empty, or parallel to items.add_backend_ids: the ClientId of each client Add, "" for
   // items the server found. Each is recorded with the ServerId it got; a ClientId recorded
-  // earlier for the same backend id gets its old ServerId back (a retried request whose
-  // response was lost: MS-ASCMD 2.2.3.28.2), so the device never holds the item twice.
+  // by a commit from the same base key for the same backend id gets its old ServerId back
+  // (a retried request whose response was lost: MS-ASCMD 2.2.3.28.2), so the device never
+  // holds the item twice. A ClientId reused under a later key is a new item.
   std::vector<std::string> add_client_ids;
 };
 

@@ -249,6 +249,15 @@ def test_retried_draft_add_after_a_restart_gets_the_same_server_id(gw):
         col = collection(c.command("Sync", sync_xml(fid, again.find("{AirSync:}SyncKey").text)))
         assert sid not in [a.find("{AirSync:}ServerId").text
                            for a in col.findall("{AirSync:}Commands/{AirSync:}Add")]
+        # MS-ASCMD 2.2.3.28.2: a ClientId is unique only while its request runs; the same
+        # ClientId under a later key is a new draft.
+        later = add.replace(subject, subject + " second")
+        col = collection(c.command("Sync", sync_xml(fid, col.find("{AirSync:}SyncKey").text,
+                                                    later)))
+        resp = col.find("{AirSync:}Responses/{AirSync:}Add")
+        assert resp.find("{AirSync:}Status").text == "1"
+        assert resp.find("{AirSync:}ServerId").text != sid
+        assert len(drafts_with(subject + " second")) == 1
     finally:
         delete_drafts(subject)
 
@@ -284,5 +293,13 @@ def test_retried_dav_add_after_a_restart_gets_the_same_server_id(gw):
         assert col.findall("{AirSync:}Commands/{AirSync:}Add") == []
         assert [e.find("{AirSync:}ServerId").text
                 for e in col.findall("{AirSync:}Commands/{AirSync:}Change")] in ([], [sid])
+        # The same ClientId under a later key is a new task (MS-ASCMD 2.2.3.28.2).
+        later = add.replace("Retried task", "Second task")
+        col = collection(c.command("Sync", sync_xml(cid, col.find("{AirSync:}SyncKey").text,
+                                                    later)))
+        resp = col.find("{AirSync:}Responses/{AirSync:}Add")
+        assert resp.find("{AirSync:}Status").text == "1"
+        assert resp.find("{AirSync:}ServerId").text != sid
+        assert len([h for h in dav.members(path) if h.endswith(".ics")]) == 2
     finally:
         dav.delete(path)

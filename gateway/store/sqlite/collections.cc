@@ -244,7 +244,12 @@ Result<CollectionCommitResult> SqliteStateStore::commit_collection_generation(
     if (commit.add_client_ids[i].empty()) continue;
     Result<std::optional<ClientAddRecord>> known = find_client_add(key, commit.add_client_ids[i]);
     if (!known) return known.status();
-    if (!*known || (*known)->backend_id != commit.items.add_backend_ids[i]) continue;
+    // Only a retry of the request that made the record (same base key, so the record is
+    // of generation `next`): MS-ASCMD 2.2.3.28.2 lets a client reuse a ClientId once the
+    // request that carried it is done, and a later Add is a new item.
+    if (!*known || (*known)->generation != next ||
+        (*known)->backend_id != commit.items.add_backend_ids[i])
+      continue;
     reuse.resize(commit.items.add_backend_ids.size());
     reuse[i] = (*known)->server_id;
   }
