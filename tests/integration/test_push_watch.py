@@ -202,11 +202,16 @@ def wake_by_inbox_delivery(gw, mode):
     assert gw.wait_metric("easgate_imap_watches", 0, timeout=15)  # earlier tests' lingering
     c = gw.client(user="bob@example.test")
     inbox = folder_id(c, "Inbox")
-    held = Background(lambda: ping(c, 110, [inbox]))
-    # The watch is up (one per user) before the mail goes in, and the Ping has its baseline.
-    assert gw.wait_metric("easgate_imap_watches", 1, mode=mode), gw.log()[-3000:]
-    time.sleep(1.0)
-    assert held.held(), "the Ping ended before any mail was sent"
+    for _ in range(5):
+        held = Background(lambda: ping(c, 110, [inbox]))
+        # The watch is up (one per user) before the mail goes in; the Ping has its baseline.
+        assert gw.wait_metric("easgate_imap_watches", 1, mode=mode), gw.log()[-3000:]
+        time.sleep(1.0)
+        if held.held():
+            break
+        # Someone else's test mail reached bob's INBOX meanwhile (a true wake): again.
+        assert status(held.result()) == "2"
+    assert held.held(), "the Ping never stayed held: bob's INBOX is too busy"
     sent = time.time()
     inject("bob@example.test", "watch %s %s" % (mode, uuid.uuid4().hex[:6]))
     r = held.result(timeout=15)
