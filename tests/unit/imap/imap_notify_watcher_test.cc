@@ -318,3 +318,29 @@ TEST_CASE("destroying the watch closes its connection and stops reconnecting") {
   CHECK(server.accepted() == 1);
   CHECK(rec.notices.empty());
 }
+
+TEST_CASE("the server closing an idle NOTIFY connection (nothing in flight) reconnects") {
+  Loop loop;
+  FakeImapServer server(loop.base);
+  auto s1 = logged_in("IMAP4rev1 NOTIFY");
+  s1.push_back(expect("NOTIFY SET"));
+  s1.push_back(send("$tag OK done\r\n"));
+  s1.push_back(expect("NOOP"));  // the keepalive: answered, so the connection is live
+  s1.push_back(send("$tag OK\r\n* BYE shutting down\r\n"));
+  s1.push_back(close_connection());
+  server.add_script(s1);
+  auto s2 = logged_in("IMAP4rev1 NOTIFY");
+  s2.push_back(expect("NOTIFY SET"));
+  s2.push_back(send("$tag OK done\r\n"));
+  s2.push_back(hang());
+  server.add_script(s2);
+  ImapWatchOptions o = options_for(server);
+  o.keepalive = std::chrono::milliseconds(100);
+  auto watcher = ImapNotifyWatcher::create(loop.base, o);
+  Recorder rec;
+  auto watch = watcher.value()->watch(kAlice, {"INBOX"}, rec.sink());
+  REQUIRE(run_until(loop.base, [&] { return rec.count(ChangeKind::kConnected) == 2; }));
+  CHECK(rec.count(ChangeKind::kDisconnected) == 1);
+  CHECK(server.accepted() == 2);
+  CHECK(server.errors().empty());
+}
