@@ -12,6 +12,10 @@ namespace {
 //            "D <uid> <uid> ..."
 //            "C <uid> <modseq> <flag bits> [<keyword> ...]"   (one line per change)
 //            "A <uid> <uid> ..."
+//            "T <uid> <uid> ..."   (conversation adds)
+//            "S <uid> <uid> ..."   (soft deletes)
+//            "F <filter age>"      (when recorded; alone the window keeps since 0, as the
+//                                   empty text did before)
 //   message meta: ["v1 <last verb> <epoch seconds>"]            (at most once, first)
 //                 ["f1 <flag status>" then "<page> <token> <%-escaped text>" per field]
 
@@ -85,8 +89,10 @@ std::optional<EmailCursor> decode_cursor(std::string_view text) {
 }
 
 std::string encode_pending_window(const EmailPendingWindow& w) {
-  if (w.empty()) return {};
-  std::string out = "w1 " + std::to_string(w.initial_uid_max) + " " + std::to_string(w.since);
+  if (w.empty() && w.filter_age < 0) return {};
+  // A drained window forgets its cutoff (new mail after the walk is shown whatever its date).
+  std::string out = "w1 " + std::to_string(w.initial_uid_max) + " " +
+                    std::to_string(w.empty() ? 0 : w.since);
   append_uids(&out, 'D', w.deletes);
   for (const MessageChange& c : w.changes) {
     out += "\nC " + std::to_string(c.uid) + " " + std::to_string(c.modseq) + " " +
@@ -95,6 +101,8 @@ std::string encode_pending_window(const EmailPendingWindow& w) {
   }
   append_uids(&out, 'A', w.adds);
   append_uids(&out, 'T', w.conversation_adds);
+  append_uids(&out, 'S', w.soft_deletes);
+  if (w.filter_age >= 0) out += "\nF " + std::to_string(w.filter_age);
   return out;
 }
 
@@ -114,6 +122,11 @@ std::optional<EmailPendingWindow> decode_pending_window(std::string_view text) {
       if (!parse_uids(f, &w.adds)) return std::nullopt;
     } else if (f[0] == "T") {
       if (!parse_uids(f, &w.conversation_adds)) return std::nullopt;
+    } else if (f[0] == "S") {
+      if (!parse_uids(f, &w.soft_deletes)) return std::nullopt;
+    } else if (f[0] == "F") {
+      if (f.size() != 2 || !parse_num(f[1], &w.filter_age) || w.filter_age < 0)
+        return std::nullopt;
     } else if (f[0] == "C") {
       MessageChange c;
       uint32_t bits = 0;

@@ -47,9 +47,18 @@ struct EmailPendingWindow {
   // these are sent although older than `since`.
   std::vector<uint32_t> conversation_adds;
 
+  // Known messages that fell out of a narrowed FilterType window, still to be sent as
+  // SoftDelete (MS-ASCMD 2.2.3.172: gone from the device, not from the mailbox).
+  std::vector<uint32_t> soft_deletes;
+  // Age in seconds of the FilterType the device's items were chosen with (0: all), so a
+  // later Sync with another FilterType re-evaluates the window; -1: not recorded (a state
+  // written before this field existed: the next FilterType sent is taken as it is).
+  int64_t filter_age = -1;
+
   // True when nothing is left to send from this list.
   bool empty() const {
-    return initial_uid_max == 0 && deletes.empty() && changes.empty() && adds.empty();
+    return initial_uid_max == 0 && deletes.empty() && changes.empty() && adds.empty() &&
+           soft_deletes.empty();
   }
 };
 

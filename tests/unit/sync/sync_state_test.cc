@@ -202,3 +202,31 @@ TEST_CASE("pending window keeps the ConversationMode adds; older text still deco
   CHECK(old->conversation_adds.empty());
   CHECK_FALSE(decode_pending_window("w1 0 0\nA 1\nT 0"));
 }
+
+TEST_CASE("pending window keeps SoftDeletes and the FilterType age; a drained one its age") {
+  EmailPendingWindow w;
+  w.since = 1700000000;
+  w.soft_deletes = {7, 3};
+  w.filter_age = 3 * 86400;
+  auto back = decode_pending_window(encode_pending_window(w));
+  REQUIRE(back);
+  CHECK(back->soft_deletes == w.soft_deletes);
+  CHECK(back->filter_age == w.filter_age);
+  CHECK(back->since == w.since);
+  CHECK_FALSE(back->empty());
+  // Drained: the age stays (a later FilterType change is seen), the cutoff does not.
+  EmailPendingWindow drained;
+  drained.since = 1700000000;
+  drained.filter_age = 0;
+  auto d = decode_pending_window(encode_pending_window(drained));
+  REQUIRE(d);
+  CHECK(d->empty());
+  CHECK(d->filter_age == 0);
+  CHECK(d->since == 0);
+  auto old = decode_pending_window("w1 0 1700000000\nA 40");  // written before the fields
+  REQUIRE(old);
+  CHECK(old->filter_age == -1);
+  CHECK(encode_pending_window(EmailPendingWindow{}).empty());
+  CHECK_FALSE(decode_pending_window("w1 0 0\nF -1"));
+  CHECK_FALSE(decode_pending_window("w1 0 0\nS 0"));
+}
