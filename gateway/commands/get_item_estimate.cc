@@ -1,8 +1,10 @@
 #include "gateway/commands/get_item_estimate.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "backends/api/mail_store.h"
+#include "gateway/commands/get_item_estimate_conversation.h"
 #include "gateway/commands/sync_dav.h"
 #include "gateway/core/log.h"
 #include "gateway/pipeline/request_context.h"
@@ -31,6 +33,7 @@ struct EstimateItem {
   std::string sync_key;           // AirSync:SyncKey as sent
   int status = kEstimateSuccess;  // GetItemEstimate:Status of this collection
   uint64_t estimate = 0;          // GetItemEstimate:Estimate
+  bool conversation_mode = false;  // airsync:ConversationMode 1 (MS-ASCMD 2.2.3.36.1)
 };
 
 struct EstimateRun {
@@ -92,9 +95,43 @@ void estimate_next(const Run& run) {
   auto pending = decode_pending_window(state->pending_window);
   auto uidvalidity = parse_u32(state->folder_identity);
   if (!cursor || !pending || !uidvalidity) return done_item(run, kEstimateInvalidKey, 0);
-  uint64_t listed = pending->deletes.size() + pending->changes.size() + pending->adds.size();
+  uint64_t listed = pending->deletes.size() + pending->changes.size() + pending->adds.size() +
+                    pending->soft_deletes.size();
   MailboxRef mailbox{folder->backend_ref.substr(kImapRef.size()), *uidvalidity};
   MailStore& mail = *request.services.mail_store;
+  // MS-ASCMD 2.2.3.36.1: with ConversationMode 1 the estimate also counts the older
+  // members of conversations that have a message inside the FilterType window, as the
+  // Syncs will bring them (14.0+, and only while a window is in force, like Sync).
+  if (item.conversation_mode && pending->since > 0 &&
+      request.eas->version >= ProtocolVersion::v14_0()) {
+    ConversationEstimateInput in;
+    in.key = ck;
+    in.generation = *key;
+    in.mailbox = mailbox;
+    in.since = pending->since;
+    in.pending_adds = pending->adds;
+    const auto& whole = pending->conversation_adds;
+    for (uint32_t u : pending->adds)
+      if (std::find(whole.begin(), whole.end(), u) == whole.end()) in.uids.push_back(u);
+    auto count = [run, listed](ConversationEstimateInput in, uint64_t walk) {
+      estimate_conversation_members(run->request, std::move(in),
+                                    [run, listed, walk](Result<uint64_t> members) {
+        if (!members.is_ok()) return done_item(run, kEstimateInvalidKey, 0);
+        done_item(run, kEstimateSuccess, listed + walk + *members);
+      });
+    };
+    if (pending->initial_uid_max == 0) return count(std::move(in), 0);
+    MessageListFilter filter;  // the rest of the initial walk, UIDs and dates only
+    filter.since = pending->since;
+    filter.uid_max = pending->initial_uid_max;
+    mail.list_messages(request.credentials, mailbox, filter,
+                       [run, count, in = std::move(in)](Result<MessageListing> page) mutable {
+      if (!page.is_ok()) return done_item(run, kEstimateInvalidKey, 0);
+      for (const MessageListEntry& m : page->messages) in.uids.push_back(m.uid);
+      count(std::move(in), page->total);
+    });
+    return;
+  }
   if (pending->initial_uid_max > 0) {
     MessageListFilter filter;
     filter.since = pending->since;
@@ -144,6 +181,8 @@ void GetItemEstimateHandler::handle(std::shared_ptr<RequestContext> request) {
     // 14.0+ sends AirSync:SyncKey; 12.x GetItemEstimate:SyncKey does not exist, it uses
     // the AirSync one as well (MS-ASCMD 2.2.3.166.1).
     item.sync_key = std::string(c->child_text(as::kSyncKey));
+    if (const WbxmlElement* m = c->child(as::kConversationMode))
+      item.conversation_mode = !m->has_text() || m->text() != "0";
     run->items.push_back(std::move(item));
   }
   auto hierarchy = request->services.store->load_current_folder_hierarchy(

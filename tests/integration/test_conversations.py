@@ -189,6 +189,44 @@ def test_conversation_mode_brings_the_whole_thread(gateway, client_factory, fold
     assert imap_calls(gateway) - before == 5
 
 
+def estimate(client, cid, key, conversation_mode=None):
+    mode = ("<airsync:ConversationMode>%d</airsync:ConversationMode>" % conversation_mode
+            if conversation_mode is not None else "")
+    xml = ('<GetItemEstimate xmlns="GetItemEstimate:" xmlns:airsync="AirSync:"><Collections>'
+           '<Collection><airsync:SyncKey>%s</airsync:SyncKey><CollectionId>%s</CollectionId>'
+           '%s<airsync:Options><airsync:FilterType>5</airsync:FilterType></airsync:Options>'
+           '</Collection></Collections></GetItemEstimate>' % (key, cid, mode))
+    r = client.command("GetItemEstimate", xml)
+    assert r.status == 200, r.body
+    assert r.find("Response/Status", "GetItemEstimate") == "1", r.xml
+    return int(r.find("Response/Collection/Estimate", "GetItemEstimate"))
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_estimate_counts_what_conversation_mode_brings(client_factory, folders, version):
+    """MS-ASCMD 2.2.3.36.1: with ConversationMode 1 GetItemEstimate also counts the older
+    members of a conversation with a message inside the FilterType window; the estimate
+    equals the Adds the Syncs then send, before the walk and between its windows."""
+    name = folders()
+    t = Thread(name)
+    c = client_factory(version=version)
+    cid = collection_id(c, name)
+    key = primed(c, cid)
+    assert estimate(c, cid, key, 0) == 2  # reply 2 and the new unrelated message
+    assert estimate(c, cid, key) == 2
+    first = estimate(c, cid, key, 1)
+    r = sync(c, cid, key, conversation_mode=1, window=1)
+    assert status_of(r) == "1"
+    sent = len(add_elements(r))
+    key = key_of(r)
+    rest = estimate(c, cid, key, 1)
+    _, got, _ = walk(c, cid, key, conversation_mode=1, window=1)
+    assert sent + len(got) == first == 4
+    assert len(got) == rest
+    assert set(got) | set(subject_of(a) for a in add_elements(r)) == \
+        set(t.subjects) | {t.unrelated[1]}
+
+
 def item_operations_move(client, conversation_id, dst, move_always=True):
     options = "<Options><MoveAlways/></Options>" if move_always else ""
     r = client.command("ItemOperations",
