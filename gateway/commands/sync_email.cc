@@ -29,6 +29,7 @@ std::optional<uint32_t> parse_u32(std::string_view text) {
 
 void collect(const Run& run);
 void serve_window(const Run& run);
+void resolve_client_ids(const Run& run);
 
 void fail(const Run& run, int status, const Status& why) {
   if (status == kSyncServerError || status == kSyncRetry) {
@@ -85,6 +86,7 @@ void initial_sync(const Run& run) {
         EmailPendingWindow pending;
         pending.initial_uid_max = state->uidnext > 1 ? state->uidnext - 1 : 0;
         pending.since = run->target.since;
+        pending.filter_age = filter_age_of(run);
         if (state->messages == 0) pending.initial_uid_max = 0;
         CollectionCommit commit;
         commit.base_generation = 0;
@@ -428,6 +430,8 @@ void serve_window(const Run& run) {
   std::vector<uint32_t> lookup;
   run->served_deletes = std::min<size_t>(room, p.deletes.size());
   room -= static_cast<uint32_t>(run->served_deletes);
+  run->served_soft_deletes = std::min<size_t>(room, p.soft_deletes.size());
+  room -= static_cast<uint32_t>(run->served_soft_deletes);
   run->served_changes = std::min<size_t>(room, p.changes.size());
   room -= static_cast<uint32_t>(run->served_changes);
   run->served_adds = std::min<size_t>(room, p.adds.size());
@@ -436,6 +440,8 @@ void serve_window(const Run& run) {
   std::vector<std::string> ids;
   for (size_t i = 0; i < run->served_deletes; ++i) ids.push_back(std::to_string(p.deletes[i]));
   for (size_t i = 0; i < run->served_changes; ++i) ids.push_back(std::to_string(p.changes[i].uid));
+  for (size_t i = 0; i < run->served_soft_deletes; ++i)
+    ids.push_back(std::to_string(p.soft_deletes[i]));
   if (!ids.empty()) {
     auto known = run->store().lookup_by_backend_ids(run->key, run->generation, ids);
     if (!known.is_ok()) return fail(run, kSyncServerError, known.status());
@@ -444,6 +450,10 @@ void serve_window(const Run& run) {
     for (size_t i = 0; i < run->served_changes; ++i)
       if (auto& id = (*known)[run->served_deletes + i])
         run->changed.push_back(ServedChange{*id, p.changes[i].uid, p.changes[i].flags});
+    size_t at = run->served_deletes + run->served_changes;
+    for (size_t i = 0; i < run->served_soft_deletes; ++i)  // not one the device just deleted
+      if (auto& id = (*known)[at + i]; id && !run->client_touched.count(p.soft_deletes[i]))
+        run->soft_deleted_ids.push_back(*id);
   }
   std::vector<uint32_t> adds(p.adds.begin(),
                              p.adds.begin() + static_cast<std::ptrdiff_t>(run->served_adds));
@@ -480,6 +490,10 @@ void commit_and_reply(const Run& run) {
   rest.changes.assign(p.changes.begin() + static_cast<std::ptrdiff_t>(run->served_changes),
                       p.changes.end());
   rest.adds.assign(p.adds.begin() + static_cast<std::ptrdiff_t>(run->served_adds), p.adds.end());
+  rest.soft_deletes.assign(
+      p.soft_deletes.begin() + static_cast<std::ptrdiff_t>(run->served_soft_deletes),
+      p.soft_deletes.end());
+  rest.filter_age = p.filter_age;
   for (uint32_t u : p.conversation_adds)
     if (std::find(rest.adds.begin(), rest.adds.end(), u) != rest.adds.end())
       rest.conversation_adds.push_back(u);
@@ -488,6 +502,7 @@ void commit_and_reply(const Run& run) {
   rest.deletes.insert(rest.deletes.end(), run->sent_drafts.begin(), run->sent_drafts.end());
 
   bool anything = !run->deleted_ids.empty() || !run->changed.empty() || !run->added.empty() ||
+                  !run->soft_deleted_ids.empty() || run->served_soft_deletes ||
                   run->map_changed || run->served_deletes || run->served_changes ||
                   run->served_adds || !run->own_modseq.empty() ||
                   encode_pending_window(rest) != encode_pending_window(p);
@@ -503,6 +518,9 @@ void commit_and_reply(const Run& run) {
     commit.items.remove_server_ids = run->removed;
     commit.items.remove_server_ids.insert(commit.items.remove_server_ids.end(),
                                           run->deleted_ids.begin(), run->deleted_ids.end());
+    commit.items.remove_server_ids.insert(commit.items.remove_server_ids.end(),
+                                          run->soft_deleted_ids.begin(),
+                                          run->soft_deleted_ids.end());
     commit.items.rebind = run->rebinds;
     for (const FetchedMessage& m : run->added)
       commit.items.add_backend_ids.push_back(std::to_string(m.uid));
@@ -532,9 +550,12 @@ void commit_and_reply(const Run& run) {
   c.add_text(as::kCollectionId, run->req.collection_id);
   c.add_text(as::kStatus, std::to_string(kSyncSuccess));
   if (!rest.empty()) c.add_child(as::kMoreAvailable);
-  if (!run->deleted_ids.empty() || !run->changed.empty() || !run->added.empty()) {
+  if (!run->deleted_ids.empty() || !run->changed.empty() || !run->added.empty() ||
+      !run->soft_deleted_ids.empty()) {
     WbxmlElement& cmds = c.add_child(as::kCommands);
     for (const auto& id : run->deleted_ids) cmds.add_child(as::kDelete).add_text(as::kServerId, id);
+    for (const auto& id : run->soft_deleted_ids)
+      cmds.add_child(as::kSoftDelete).add_text(as::kServerId, id);
     for (const auto& ch : run->changed) {
       WbxmlElement& e = cmds.add_child(as::kChange);
       e.add_text(as::kServerId, ch.server_id);
@@ -594,7 +615,12 @@ void start(const Run& run) {
   run->base_cursor = held->cursor;
   run->pending = std::move(*pending);
   run->uidvalidity = *identity;
+  reconcile_filter_type(run, [run] { resolve_client_ids(run); });
+}
 
+// The ServerIds the client's commands name, then its commands.
+void resolve_client_ids(const Run& run) {
+  const SyncCollectionRequest& req = run->req;
   std::vector<std::string> ids;
   for (const auto& c : req.changes) ids.push_back(c.server_id);
   ids.insert(ids.end(), req.deletes.begin(), req.deletes.end());

@@ -70,6 +70,8 @@ struct EmailCollectionRun {
   size_t served_deletes = 0;  // pending.deletes consumed by this window
   size_t served_changes = 0;  // pending.changes consumed
   size_t served_adds = 0;     // pending.adds consumed
+  std::vector<std::string> soft_deleted_ids;  // SoftDelete ServerIds of the window
+  size_t served_soft_deletes = 0;             // pending.soft_deletes consumed
 
   MailStore& mail() { return *request->services.mail_store; }
   StateStore& store() { return *request->services.store; }
@@ -108,6 +110,12 @@ void apply_changes(const Run& run);
 void apply_fetches(const Run& run);
 // sync_email.cc: commits the window's generation and answers the collection.
 void commit_and_reply(const Run& run);
+// sync_email_filter.cc: the age (seconds; 0: all) of the FilterType the request is served
+// with, after the policy clamp.
+int64_t filter_age_of(const Run& run);
+// sync_email_filter.cc: a FilterType the device changed re-evaluates the window (SoftDelete
+// what fell out, Adds for what came in), then `next`.
+void reconcile_filter_type(const Run& run, std::function<void()> next);
 // sync_email_conversation.cc: MoveAlways rules and ConversationMode on the window's new
 // messages, then commit_and_reply.
 void after_window_fetch(const Run& run);
