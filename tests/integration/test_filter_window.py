@@ -128,3 +128,32 @@ def test_filter_type_narrowed_and_widened(client_factory, aged_folder, version):
     before = key
     added, soft = apply(2)
     assert not added and not soft and key == before
+
+
+def test_filter_change_retried_gets_the_same_answer(client_factory, aged_folder):
+    """DESIGN.md "Sync engine": a client that repeats the request (the response was lost)
+    gets the same changes again, also when that request changed the FilterType."""
+    name, subjects = aged_folder
+    c = client_factory(version="14.1")
+    cid = collection_id(c, name)
+    key = key_of(sync(c, cid, 0, 0))
+    key, added, _, _ = walk(c, cid, key, 0)
+    assert set(added) == set(subjects.values())
+
+    def answer(r):
+        cmds = coll(r).find(AS + "Commands")
+        return (key_of(r), sorted((e.tag, e.find(AS + "ServerId").text)
+                                  for e in (cmds if cmds is not None else [])))
+
+    first = answer(sync(c, cid, key, 3))  # a week: 10, 20, 40 days old leave
+    again = answer(sync(c, cid, key, 3))
+    assert first == again
+    assert sorted(sid for _, sid in first[1]) == sorted(added[subjects[a]] for a in (10, 20, 40))
+    assert all(tag == AS + "SoftDelete" for tag, _ in first[1])
+    # The device moves on: nothing more, and the messages are still in the mailbox.
+    r = sync(c, cid, first[0], 3)
+    assert coll(r).find(AS + "Commands") is None
+    box = imap()
+    box.select('"%s"' % name)
+    assert len(box.uid("SEARCH", None, "ALL")[1][0].split()) == len(AGES)
+    box.logout()
