@@ -106,7 +106,8 @@ class PushHub {
   // The Ping parameters last accepted for a device. Memory is a cache of the state store
   // (device_requests): a miss reads `store` (the calling worker's connection; null: memory
   // only), so a restart or another node sharing the store still honours an empty Ping.
-  // A hit costs no SELECT.
+  // A hit costs no SELECT. Weak spot with several nodes: a node whose memory holds an older
+  // copy keeps using it until the device sends full parameters there again.
   std::optional<RememberedPing> remembered(const std::string& user, const std::string& device_id,
                                            StateStore* store = nullptr);
   // Records `ping`; `store` is written only when it differs from the copy in memory, so a
