@@ -106,6 +106,7 @@ class StreamResult:
         self.missed = 0  # Pings not woken within WAKE_TIMEOUT_S
         self.early = 0  # Pings answered before the mail was in (not a delivery wake-up)
         self.wrong = 0  # Pings answered with another status than 2
+        self.slow = []  # (seconds, user, DeviceId) of wake-ups over 1 s, to chase tails
 
 
 async def deliver_stream(devices, mails, rate, send_ping, ping_status):
@@ -142,6 +143,8 @@ async def deliver_stream(devices, mails, rate, send_ping, ping_status):
                 out.early += 1
             else:
                 out.latencies.append(d.done_at - sent)
+                if d.done_at - sent > 1.0:
+                    out.slow.append((d.done_at - sent, user, d.id))
             again.append(d)
         await asyncio.gather(*(send_ping(d) for d in again))
         await asyncio.sleep(SETTLE_S)

@@ -339,6 +339,7 @@ async def run_transport(pid, tls, n, watch):
         "idle_cpu_pct": idle_cpu, "p50_ms": percentile(lat, 50) * 1000,
         "p99_ms": percentile(lat, 99) * 1000, "woken": len(result.latencies),
         "missed": result.missed, "early": result.early, "wrong": result.wrong,
+        "slow": sorted(result.slow, reverse=True),
     }
 
 
@@ -415,6 +416,10 @@ async def main():
         if r["early"] or r["wrong"]:
             print("  (%s/%s: %d Pings answered before their mail, %d with another status)"
                   % (r["watch"], r["transport"], r["early"], r["wrong"]))
+        if r["slow"]:
+            print("  (%s/%s: %d wake-ups over 1 s; slowest %s)" % (
+                r["watch"], r["transport"], len(r["slow"]),
+                ", ".join("%s %s %.1f s" % (u, dev, t) for t, u, dev in r["slow"][:3])))
     for watch, stop_s in stops:
         print("SIGTERM to exit (%s): %.2f s" % (watch, stop_s))
 
