@@ -8,6 +8,7 @@
 // In-Reply-To <root> (RFC 3501 6.4.4; a substring match, so every hit is checked again by
 // its computed ConversationId). Pure; GMime parses the header block only.
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -32,6 +33,10 @@ struct ConversationKeys {
   // of its conversation may exist.
   bool has_parent = false;
 };
+
+// An "always move" rule not applied for this long has lapsed (MS-OXOCFG 2.2.8: conversation
+// actions expire after a period of disuse); the store prunes it on the user's next rule.
+inline constexpr std::chrono::hours kConversationRuleIdleLimit{24 * 30};
 
 // The keys of a message from its bytes (the header block is enough). nullopt when no
 // header can be parsed at all.

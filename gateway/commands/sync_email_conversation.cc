@@ -11,6 +11,7 @@
 
 #include "gateway/commands/conversation.h"
 #include "gateway/commands/sync_email_run.h"
+#include "gateway/core/clock.h"
 #include "gateway/core/log.h"
 #include "gateway/metrics/metrics.h"
 
@@ -75,15 +76,26 @@ void apply_move_rules(const Run& run, std::function<void()> next) {
     return next();
   }
   if (rules->empty()) return next();
+  auto now = run->request->services.clock->wall_now();
   std::map<std::string, const ConversationRule*> by_id;
-  for (const ConversationRule& r : *rules) by_id[r.conversation_id] = &r;
+  for (const ConversationRule& r : *rules)
+    if (now - r.created <= kConversationRuleIdleLimit) by_id[r.conversation_id] = &r;
   auto todo = std::make_shared<std::map<std::string, std::vector<uint32_t>>>();
+  std::set<const ConversationRule*> used;
   for (const FetchedMessage& m : run->added) {
     auto keys = conversation_keys_of(m.bytes);
     if (!keys) continue;
     auto it = by_id.find(keys->conversation_id);
     if (it == by_id.end() || it->second->destination == run->target.mailbox) continue;
     (*todo)[it->second->destination].push_back(m.uid);
+    used.insert(it->second);
+  }
+  for (const ConversationRule* r : used) {  // applied now: the idle time starts again
+    ConversationRule again = *r;
+    again.created = now;
+    Status kept = run->store().put_conversation_rule(run->request->credentials.user, again);
+    if (!kept.is_ok())  // the rule still applies; it may lapse 30 days after its last write
+      log_warn(kLog).msg("conversation rule not refreshed").kv("error", kept.to_string());
   }
   move_next(run, todo, std::move(next));
 }

@@ -14,7 +14,9 @@ removes the mail it delivered.
 """
 import calendar
 import imaplib
+import os
 import smtplib
+import sqlite3
 import time
 import uuid
 from email.message import EmailMessage
@@ -296,6 +298,68 @@ def test_move_conversation_always(client_factory, folders, version):
     finally:
         try:
             delete_everywhere(box, "INBOX", later)
+        except Exception:
+            pass
+        box.logout()
+
+
+def rules_to(gateway, destination):
+    """Rows of the gateway's conversation_rules for `destination` (the store, read as is)."""
+    db = sqlite3.connect(os.path.join(gateway.state_dir, "easgate.sqlite"), timeout=30)
+    try:
+        return db.execute("SELECT created_at FROM conversation_rules WHERE destination = ?",
+                          (destination,)).fetchall()
+    finally:
+        db.close()
+
+
+def age_rules_to(gateway, destination, days):
+    db = sqlite3.connect(os.path.join(gateway.state_dir, "easgate.sqlite"), timeout=30)
+    try:
+        db.execute("UPDATE conversation_rules SET created_at = created_at - ? "
+                   "WHERE destination = ?", (days * DAY * 1000, destination))
+        db.commit()
+    finally:
+        db.close()
+
+
+def test_move_always_rule_lapses_after_30_idle_days(gateway, client_factory, folders):
+    """MS-OXOCFG 2.2.8: conversation actions lapse after a period of disuse. A MoveAlways
+    rule not applied for 30 days no longer moves the conversation's new mail, and the
+    user's next rule prunes it from the store. (EAS has no "stop moving": a Move without
+    MoveAlways is Status 155, MS-ASCMD 2.2.3.118.)"""
+    src, dst = folders(), folders()
+    t = Thread(src, days_old=(3, 2, 1))
+    c = client_factory(version="14.1")
+    cid_src, cid_dst = collection_id(c, src), collection_id(c, dst)
+    cid_inbox = collection_id(c, "Inbox")
+    _, got, _ = walk(c, cid_src, primed(c, cid_src, 0), filter_type=0)
+    key_inbox, _, _ = walk(c, cid_inbox, primed(c, cid_inbox, 1), filter_type=1, window=200)
+    conversation = got[t.subjects[2]].find(AS + "ApplicationData/" + EM2 + "ConversationId").text
+    assert item_operations_move(c, conversation, cid_dst) == "1"
+    assert len(rules_to(gateway, dst)) == 1
+    age_rules_to(gateway, dst, 31)
+    box = imap()
+    later = "Re: lapsed %s" % uuid.uuid4().hex[:8]
+    try:
+        deliver_reply(t, later)
+        assert wait_for(box, "INBOX", later)
+        key_inbox, inbox_got, _ = walk(c, cid_inbox, key_inbox, filter_type=1, window=200)
+        assert later in inbox_got  # served where it arrived, not moved
+        assert find_in(box, "INBOX", later) and not find_in(box, dst, later)
+        assert len(rules_to(gateway, dst)) == 1  # lapsed, not yet pruned
+        # The user's next rule prunes the lapsed one.
+        other = Thread(src, days_old=(3, 2, 1))
+        _, got, _ = walk(c, cid_src, primed(c, cid_src, 0), filter_type=0)
+        second = got[other.subjects[2]].find(
+            AS + "ApplicationData/" + EM2 + "ConversationId").text
+        assert item_operations_move(c, second, cid_inbox) == "1"
+        assert rules_to(gateway, dst) == []
+    finally:
+        try:
+            delete_everywhere(box, "INBOX", later)
+            for s in other.subjects + other.unrelated:
+                delete_everywhere(box, "INBOX", s)
         except Exception:
             pass
         box.logout()

@@ -1,9 +1,24 @@
 // "Always move" conversation rules (schema 6, table conversation_rules): MS-ASCON 2.2.2.8
 // MoveAlways, per user and ConversationId.
+//
+// created_at is the last time the rule was set or applied (the Sync engine writes the rule
+// again when it moves a new message). A rule idle longer than kRuleIdleLimit is deleted
+// when the user's next rule is written: MS-OXOCFG 2.2.8 / 3.1.6.1 let conversation actions
+// lapse after a period of disuse, so the table stays the size of the user's live
+// conversations without a sweep or a migration.
+
+#include <chrono>
 
 #include "gateway/store/sqlite/sqlite_state_store_impl.h"
 
 namespace easgate {
+namespace {
+
+// Same limit as kConversationRuleIdleLimit in gateway/commands/conversation.h, which the
+// Sync engine uses to ignore a lapsed rule before it is pruned here.
+constexpr std::chrono::hours kRuleIdleLimit{24 * 30};
+
+}  // namespace
 
 Status SqliteStateStore::put_conversation_rule(const std::string& user_id,
                                                const ConversationRule& rule) {
@@ -16,10 +31,14 @@ Status SqliteStateStore::put_conversation_rule(const std::string& user_id,
       "VALUES (?1, ?2, ?3, ?4) ON CONFLICT (user_id, conversation_id) "
       "DO UPDATE SET destination = excluded.destination, created_at = excluded.created_at");
   if (!stmt) return stmt.status();
-  return stmt
-      ->bind(user_id, SqliteBlob{rule.conversation_id}, rule.destination,
-             to_unix_ms(rule.created))
-      .run();
+  Status put = stmt->bind(user_id, SqliteBlob{rule.conversation_id}, rule.destination,
+                          to_unix_ms(rule.created))
+                   .run();
+  if (!put.is_ok()) return put;
+  Result<SqliteStatement> prune =
+      db_->prepare("DELETE FROM conversation_rules WHERE user_id = ?1 AND created_at < ?2");
+  if (!prune) return prune.status();
+  return prune->bind(user_id, to_unix_ms(rule.created - kRuleIdleLimit)).run();
 }
 
 Result<std::vector<ConversationRule>> SqliteStateStore::list_conversation_rules(
