@@ -71,6 +71,7 @@ struct ImapWatchRegistry::Impl {
   std::unordered_map<uint64_t, Sub> subs;
   std::unordered_map<std::string, std::unique_ptr<Feed>> feeds;
 
+  std::atomic<ChangeFeedMode> wanted_mode{ChangeFeedMode::kNotify};  // push.imap_watch
   std::atomic<uint64_t> next_id{1};
   std::atomic<size_t> feed_total{0};
   prometheus::Family<prometheus::Gauge>* gauges = nullptr;
@@ -152,6 +153,11 @@ struct ImapWatchRegistry::Impl {
         feed.live = true;
         feed.mode = n.mode;
         update_gauges();
+        if (metrics != nullptr && n.mode == ChangeFeedMode::kIdle &&
+            wanted_mode.load() == ChangeFeedMode::kNotify) {
+          // Only INBOX is covered now (STYLE.md habit 9; the watcher logged why).
+          metrics->record_degraded("imap_watch_idle_fallback");
+        }
         for (uint64_t id : feed.subs) {
           if (auto s = subs.find(id); s != subs.end()) s->second.sink(n);
         }
@@ -333,6 +339,8 @@ void ImapWatchRegistry::unsubscribe(uint64_t id) {
   Impl* impl = impl_.get();
   impl->post([impl, id] { impl->do_unsubscribe(id); });
 }
+
+void ImapWatchRegistry::set_wanted_mode(ChangeFeedMode mode) { impl_->wanted_mode.store(mode); }
 
 size_t ImapWatchRegistry::feed_count() const { return impl_->feed_total.load(); }
 

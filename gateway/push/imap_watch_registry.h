@@ -60,6 +60,11 @@ class ImapWatchRegistry {
   void update(uint64_t id, std::vector<std::string> mailboxes);
   void unsubscribe(uint64_t id);
 
+  // Start-up, before any subscription: the configured mode (push.imap_watch). A feed that
+  // comes up in IDLE when NOTIFY was configured (the server lacks or refused it) counts in
+  // easgate_degraded_total{cause="imap_watch_idle_fallback"}.
+  void set_wanted_mode(ChangeFeedMode mode);
+
   // Feeds open right now (lingering ones included); for tests and logs.
   size_t feed_count() const;
 

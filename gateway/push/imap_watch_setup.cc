@@ -30,6 +30,8 @@ Result<std::unique_ptr<ImapWatchRegistry>> start_imap_watch_registry(const Gatew
   };
   auto registry = ImapWatchRegistry::start(factory, hub, metrics, config.push.imap_watch_linger);
   if (!registry.is_ok()) return std::move(registry.status()).prefixed("imap watch");
+  registry.value()->set_wanted_mode(options.prefer_notify ? ChangeFeedMode::kNotify
+                                                          : ChangeFeedMode::kIdle);
   log_info("imap_watch")
       .msg("IMAP change watch enabled")
       .kv("mode", options.prefer_notify ? "notify" : "idle");
