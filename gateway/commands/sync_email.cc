@@ -92,6 +92,8 @@ void initial_sync(const Run& run) {
         commit.base_generation = 0;
         commit.folder_identity = std::to_string(state->uidvalidity);
         commit.cursor = encode_cursor(cursor);
+        // Without CONDSTORE the walk's Adds fill the flag snapshot the fallback diffs against.
+        if (state->highestmodseq == 0) commit.cursor += encode_flag_snapshot(FlagSnapshot{});
         commit.pending_window = encode_pending_window(pending);
         commit.now = run->request->services.clock->wall_now();
         auto result = run->store().commit_collection_generation(run->key, commit);
@@ -103,191 +105,6 @@ void initial_sync(const Run& run) {
         c.add_text(as::kStatus, std::to_string(kSyncSuccess));
         run->done(std::move(c));
       });
-}
-
-// ---- client commands ---------------------------------------------------------------------
-
-void apply_fetches_and_adds(const Run& run);
-
-// MS-ASCMD 2.2.3.34 Conflict: 1 (server wins, the default) stores with UNCHANGEDSINCE the
-// MODSEQ the device's generation covers, so a message someone else changed meanwhile is
-// left alone (RFC 7162 3.1.3 MODIFIED); 0 (client wins) stores unconditionally.
-uint64_t unchanged_since_for(const Run& run, uint32_t uid) {
-  if (run->req.conflict == 0 || run->cursor.highestmodseq == 0) return 0;
-  // A later step on a message we already stored to compares against our own MODSEQ.
-  auto own = run->own_modseq.find(uid);
-  return own != run->own_modseq.end() ? own->second : run->cursor.highestmodseq;
-}
-
-// Server wins (MS-ASCMD 2.2.3.34): the device's change is dropped with Status 7 and the
-// message is no longer "touched", so its server state is collected and sent as a Change.
-void server_won(const Run& run, uint32_t uid) {
-  if (!run->client_touched.erase(uid)) return;  // answered once per message
-  run->request->services.metrics->record_degraded("sync_conflict_server_wins");
-  for (const auto& [id, u] : run->uid_of)
-    if (u == uid) add_response(run, as::kChange, id, kSyncConflict);
-}
-
-// Applies one flag update to `uids`, then continues with `next`.
-void store_flags_step(const Run& run, std::vector<uint32_t> uids, FlagUpdate update,
-                      std::function<void()> next) {
-  if (uids.empty()) return next();
-  uint64_t since = unchanged_since_for(run, uids.front());
-  for (uint32_t u : uids)  // one UNCHANGEDSINCE per call: callers group like messages
-    if (unchanged_since_for(run, u) != since) since = run->cursor.highestmodseq;
-  update.unchanged_since = since;
-  run->mail().store_flags(
-      run->request->credentials, run->folder(), uids, update,
-      [run, uids, next](Result<FlagUpdateResult> r) {
-        if (!r.is_ok()) {
-          if (r.status().kind() == ErrorKind::kConflict) return invalid_key_reset(run, r.status());
-          log_warn(kLog).msg("flag update failed").kv("error", r.status().to_string());
-          for (const auto& [id, uid] : run->uid_of)
-            if (std::count(uids.begin(), uids.end(), uid))
-              add_response(run, as::kChange, id, kSyncServerError);
-          return next();
-        }
-        for (const MessageChange& c : r->updated)
-          run->own_modseq[c.uid] = std::max(run->own_modseq[c.uid], c.modseq);
-        for (uint32_t uid : r->modified) server_won(run, uid);
-        next();
-      });
-}
-
-// Categories replace the message's category keywords: add the new ones and remove the
-// category keywords it has now (read with fetch_summaries) that are not in the list.
-void apply_categories(const Run& run,
-                      std::vector<std::pair<uint32_t, std::vector<std::string>>> todo,
-                      std::function<void()> next) {
-  if (todo.empty()) return next();
-  std::vector<uint32_t> uids;
-  for (const auto& t : todo) uids.push_back(t.first);
-  run->mail().fetch_summaries(
-      run->request->credentials, run->folder(), uids, false,
-      [run, todo = std::move(todo), next](Result<std::vector<MessageSummary>> s) mutable {
-        if (!s.is_ok()) return backend_failed(run, s.status());
-        auto steps = std::make_shared<std::vector<std::pair<std::vector<uint32_t>, FlagUpdate>>>();
-        for (auto& [uid, names] : todo) {
-          if (!run->client_touched.count(uid)) continue;  // the server won this message
-          FlagUpdate u;
-          for (const auto& n : names) u.add.keywords.push_back(category_to_keyword(n));
-          for (const MessageSummary& m : *s) {
-            if (m.uid != uid) continue;
-            for (const auto& k : m.flags.keywords)
-              if (keyword_to_category(k) && std::find(u.add.keywords.begin(), u.add.keywords.end(),
-                                                      k) == u.add.keywords.end())
-                u.remove.keywords.push_back(k);
-          }
-          if (!u.add.keywords.empty() || !u.remove.keywords.empty())
-            steps->push_back({{uid}, std::move(u)});
-        }
-        auto step = std::make_shared<std::function<void(size_t)>>();
-        *step = [run, steps, step, next](size_t i) {
-          if (i == steps->size()) {
-            next();
-            *step = nullptr;  // break the self-reference
-            return;
-          }
-          store_flags_step(run, (*steps)[i].first, (*steps)[i].second,
-                           [step, i] { (*step)(i + 1); });
-        };
-        (*step)(0);
-      });
-}
-
-void apply_deletes(const Run& run) {
-  std::vector<uint32_t> uids;
-  std::vector<std::string> ids;
-  for (const auto& id : run->req.deletes) {
-    auto it = run->uid_of.find(id);
-    if (it == run->uid_of.end()) {
-      add_response(run, as::kDelete, id, kSyncObjectNotFound);
-      continue;
-    }
-    uids.push_back(it->second);
-    ids.push_back(id);
-    run->client_touched.insert(it->second);
-  }
-  if (uids.empty()) return apply_fetches_and_adds(run);
-  auto finish = [run, ids](Status st) {
-    if (!st.is_ok() && st.kind() != ErrorKind::kNotFound) {
-      if (st.kind() == ErrorKind::kConflict) return invalid_key_reset(run, st);
-      log_warn(kLog).msg("delete failed").kv("error", st.to_string());
-      for (const auto& id : ids) add_response(run, as::kDelete, id, kSyncServerError);
-      return apply_fetches_and_adds(run);
-    }
-    run->removed.insert(run->removed.end(), ids.begin(), ids.end());
-    run->map_changed = true;
-    apply_fetches_and_adds(run);
-  };
-  // MS-ASCMD 2.2.3.43 DeletesAsMoves (default 1): deleted items go to Deleted Items.
-  bool move = run->req.deletes_as_moves && !run->target.trash_mailbox.empty() &&
-              run->target.trash_mailbox != run->target.mailbox;
-  if (move) {
-    run->mail().move_messages(
-        run->request->credentials, run->folder(), uids, run->target.trash_mailbox,
-        [finish](Result<MessageMoveResult> r) { finish(r.is_ok() ? Status::ok() : r.status()); });
-  } else {
-    run->mail().expunge_messages(run->request->credentials, run->folder(), uids, finish);
-  }
-}
-
-void apply_changes(const Run& run) {
-  // One flag update per message (Read and Flag together), grouped by identical updates:
-  // a second STORE to the same message would see our own MODSEQ as a conflict.
-  std::map<std::pair<uint32_t, uint32_t>, std::vector<uint32_t>> groups;  // (add, remove) bits
-  std::vector<std::pair<uint32_t, std::vector<std::string>>> categories;
-  std::set<uint32_t> pending_uids;
-  for (const MessageChange& p : run->pending.changes) pending_uids.insert(p.uid);
-  for (const EmailClientChange& c : run->req.changes) {
-    auto it = run->uid_of.find(c.server_id);
-    if (it == run->uid_of.end()) {
-      add_response(run, as::kChange, c.server_id, kSyncObjectNotFound);
-      continue;
-    }
-    uint32_t uid = it->second;
-    if (pending_uids.count(uid)) {
-      // The server changed it after the device's last view and the Change is still queued.
-      if (run->req.conflict != 0) {
-        run->client_touched.insert(uid);
-        server_won(run, uid);
-        continue;
-      }
-      // Client wins: the queued server state would undo the device's change; drop it.
-      std::erase_if(run->pending.changes, [uid](const MessageChange& p) { return p.uid == uid; });
-      pending_uids.erase(uid);
-      run->map_changed = true;
-    }
-    run->client_touched.insert(uid);
-    MessageFlags add, remove;
-    if (c.read) (*c.read ? add : remove).seen = true;
-    // MS-ASEMAIL 2.2.2.34: active -> \Flagged; complete and cleared -> no \Flagged.
-    if (c.flag) (*c.flag == FlagStatus::kActive ? add : remove).flagged = true;
-    if (add != MessageFlags{} || remove != MessageFlags{})
-      groups[{flag_bits(add), flag_bits(remove)}].push_back(uid);
-    if (c.categories) categories.push_back({uid, *c.categories});
-  }
-  auto steps = std::make_shared<std::vector<std::pair<std::vector<uint32_t>, FlagUpdate>>>();
-  for (auto& [bits, uids] : groups) {
-    FlagUpdate u;
-    u.add = flags_from_bits(bits.first);
-    u.remove = flags_from_bits(bits.second);
-    steps->push_back({std::move(uids), std::move(u)});
-  }
-  auto step = std::make_shared<std::function<void(size_t)>>();
-  *step = [run, steps, step, categories = std::move(categories)](size_t i) {
-    if (i == steps->size()) {
-      // Copy out first: resetting *step destroys this closure (it breaks the cycle).
-      Run r = run;
-      auto todo = categories;
-      *step = nullptr;
-      save_flag_meta(r);
-      apply_categories(r, std::move(todo), [r] { apply_deletes(r); });
-      return;
-    }
-    store_flags_step(run, (*steps)[i].first, (*steps)[i].second, [step, i] { (*step)(i + 1); });
-  };
-  (*step)(0);
 }
 
 void apply_fetches(const Run& run);
@@ -357,6 +174,12 @@ void merge_changes(const Run& run, MessageChanges changes) {
   }
   run->cursor =
       EmailCursor{changes.state.highestmodseq, changes.state.uidnext, changes.state.messages};
+  // The snapshot becomes the listing just diffed; collected changes not sent yet wait in the
+  // pending list, so they are not lost. A server that gained CONDSTORE needs none.
+  if (changes.state.highestmodseq != 0)
+    run->flags.reset();
+  else if (run->flags && changes.from_snapshot)
+    apply_listing_diff(changes, &*run->flags);
   serve_window(run);
 }
 
@@ -367,8 +190,14 @@ void collect_changes(const Run& run) {
     run->request->services.metrics->record_degraded("sync_without_condstore");
     auto items = run->store().list_items(run->key, run->generation);
     if (!items.is_ok()) return fail(run, kSyncServerError, items.status());
+    // The flags of the last Sync the device acknowledged (its generation's snapshot); a
+    // message missing from it (a generation older than snapshots, or the device's own Add
+    // not collected yet) counts as flagless, so a flag on it is sent once, never lost.
+    FlagSnapshot known = run->flags ? *run->flags : FlagSnapshot{};
     for (const ItemMapping& m : *items)
-      if (auto u = parse_u32(m.backend_id)) snapshot.push_back(MessageChange{*u, {}, 0});
+      if (auto u = parse_u32(m.backend_id)) known.emplace(*u, MessageFlags{});
+    snapshot = snapshot_list(known);
+    run->flags = std::move(known);
   }
   run->mail().changes_since(run->request->credentials, run->folder(), run->cursor.highestmodseq,
                             snapshot, [run](Result<MessageChanges> changes) {
@@ -508,12 +337,15 @@ void commit_and_reply(const Run& run) {
                   encode_pending_window(rest) != encode_pending_window(p);
   uint32_t new_key = run->generation;
   std::vector<std::string> added_ids;
-  bool cursor_moved = run->base_cursor != encode_cursor(run->cursor);
+  for (const FetchedMessage& m : run->added)  // what the device now shows (no CONDSTORE)
+    if (run->flags) (*run->flags)[m.uid] = normalized_flags(m.flags);
+  const std::string cursor_text = encode_cursor(run->cursor) + encode_flag_snapshot(run->flags);
+  bool cursor_moved = run->base_cursor != cursor_text;
   if (anything || cursor_moved || run->retry) {
     CollectionCommit commit;
     commit.base_generation = run->generation;
     commit.folder_identity = std::to_string(run->uidvalidity);
-    commit.cursor = encode_cursor(run->cursor);
+    commit.cursor = cursor_text;
     commit.pending_window = encode_pending_window(rest);
     commit.items.remove_server_ids = run->removed;
     commit.items.remove_server_ids.insert(commit.items.remove_server_ids.end(),
@@ -613,6 +445,7 @@ void start(const Run& run) {
     return invalid_key_reset(run, Status::malformed("unreadable collection state"));
   run->cursor = *cursor;
   run->base_cursor = held->cursor;
+  if (cursor->highestmodseq == 0) run->flags = decode_flag_snapshot(held->cursor);
   run->pending = std::move(*pending);
   run->uidvalidity = *identity;
   reconcile_filter_type(run, [run] { resolve_client_ids(run); });
