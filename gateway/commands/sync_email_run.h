@@ -15,6 +15,7 @@
 #include "gateway/commands/sync_email.h"
 #include "gateway/pipeline/request_context.h"
 #include "gateway/store/state_store.h"
+#include "gateway/sync/email_flag_snapshot.h"
 #include "gateway/sync/email_sync_state.h"
 
 namespace easgate::email_sync {
@@ -45,6 +46,7 @@ struct EmailCollectionRun {
   EmailPendingWindow pending;  // list still to send, grown by collected changes
   bool map_changed = false;    // client commands changed the item map
   std::string base_cursor;     // the cursor text stored with `generation`
+  std::optional<FlagSnapshot> flags;  // no-CONDSTORE UID->flags the device has, moved with it
 
   std::map<std::string, uint32_t> uid_of;   // client ServerId -> UID (known ones)
   std::set<uint32_t> client_touched;        // UIDs changed or deleted by this request

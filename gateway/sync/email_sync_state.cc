@@ -80,7 +80,8 @@ std::string encode_cursor(const EmailCursor& c) {
 }
 
 std::optional<EmailCursor> decode_cursor(std::string_view text) {
-  auto f = split(text, ' ');
+  // Later lines carry the no-CONDSTORE flag snapshot (email_flag_snapshot.h).
+  auto f = split(text.substr(0, text.find('\n')), ' ');
   EmailCursor c;
   if (f.size() != 4 || f[0] != "e1" || !parse_num(f[1], &c.highestmodseq) ||
       !parse_num(f[2], &c.uidnext) || !parse_num(f[3], &c.messages))
