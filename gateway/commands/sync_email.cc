@@ -156,6 +156,13 @@ void merge_changes(const Run& run, MessageChanges changes) {
   for (uint32_t u : changes.vanished) ids.push_back(std::to_string(u));
   auto known = run->store().lookup_by_backend_ids(run->key, run->generation, ids);
   if (!known.is_ok()) return fail(run, kSyncServerError, known.status());
+  // The snapshot becomes the listing just diffed (before the loop below moves the flags
+  // out); collected changes not sent yet wait in the pending list, so they are not lost. A
+  // server that gained CONDSTORE needs none.
+  if (changes.state.highestmodseq != 0)
+    run->flags.reset();
+  else if (run->flags && changes.from_snapshot)
+    apply_listing_diff(changes, &*run->flags);
   size_t i = 0;
   for (MessageChange& c : changes.changed) {
     bool is_known = (*known)[i++].has_value();
@@ -174,12 +181,6 @@ void merge_changes(const Run& run, MessageChanges changes) {
   }
   run->cursor =
       EmailCursor{changes.state.highestmodseq, changes.state.uidnext, changes.state.messages};
-  // The snapshot becomes the listing just diffed; collected changes not sent yet wait in the
-  // pending list, so they are not lost. A server that gained CONDSTORE needs none.
-  if (changes.state.highestmodseq != 0)
-    run->flags.reset();
-  else if (run->flags && changes.from_snapshot)
-    apply_listing_diff(changes, &*run->flags);
   serve_window(run);
 }
 
