@@ -44,6 +44,20 @@ Result<std::vector<ImapFetchData>> fetches(const std::vector<ImapResponse>& unta
 
 // The snapshot diff of the degraded path: what differs between the caller's uid+flags
 // and the server's listing.
+// Flags equal as sets: a server may list the same keywords in another order (RFC 3501
+// 7.4.2 gives FLAGS no order), which is no change.
+bool same_flags(const MessageFlags& a, const MessageFlags& b) {
+  if (a.seen != b.seen || a.flagged != b.flagged || a.answered != b.answered ||
+      a.forwarded != b.forwarded || a.deleted != b.deleted || a.draft != b.draft ||
+      a.keywords.size() != b.keywords.size())
+    return false;
+  if (a.keywords == b.keywords) return true;
+  std::vector<std::string> x = a.keywords, y = b.keywords;
+  std::sort(x.begin(), x.end());
+  std::sort(y.begin(), y.end());
+  return x == y;
+}
+
 void diff_snapshot(const std::vector<MessageChange>& snapshot, std::vector<ImapFetchData>& now,
                    MessageChanges* out) {
   std::unordered_map<uint32_t, const MessageFlags*> known;
@@ -55,7 +69,7 @@ void diff_snapshot(const std::vector<MessageChange>& snapshot, std::vector<ImapF
     if (!d.flags) continue;
     present[d.uid] = true;
     auto it = known.find(d.uid);
-    if (it != known.end() && *it->second == *d.flags) continue;
+    if (it != known.end() && same_flags(*it->second, *d.flags)) continue;
     out->changed.push_back({d.uid, std::move(*d.flags), d.modseq});
   }
   for (const MessageChange& m : snapshot)

@@ -192,6 +192,30 @@ TEST_CASE("changes_since without QRESYNC: full UID/FLAGS listing diffed against 
   CHECK(f.server->errors().empty());
 }
 
+TEST_CASE("changes_since fallback: keywords listed in another order are no change") {
+  Fixture f;
+  auto s = login("IMAP4rev1 LITERAL+ ENABLE CONDSTORE UIDPLUS", false);
+  add(s, "SELECT \"INBOX\"", kSelectInbox);
+  add(s, "UID FETCH 1:* (UID FLAGS MODSEQ)",
+      "* 1 FETCH (UID 1 FLAGS (\\Seen Work $label1) MODSEQ (3))\r\n"
+      "* 2 FETCH (UID 2 FLAGS (\\Flagged) MODSEQ (4))\r\n$tag OK Fetch completed\r\n");
+  f.start(s);
+  MessageFlags tagged;
+  tagged.seen = true;
+  tagged.keywords = {"$label1", "Work"};  // the snapshot keeps them sorted
+  MessageFlags flagged;
+  flagged.flagged = true;
+  std::vector<MessageChange> snapshot{{1, tagged, 0}, {2, flagged, 0}};
+  auto ch = f.run<Result<MessageChanges>>([&](auto cb) {
+    f.store->changes_since(kAlice, MailboxRef{"INBOX", 4}, 0, snapshot, cb);
+  });
+  REQUIRE_MESSAGE(ch.is_ok(), ch.status().message());
+  CHECK(ch->from_snapshot);
+  CHECK(ch->changed.empty());
+  CHECK(ch->vanished.empty());
+  CHECK(f.server->errors().empty());
+}
+
 TEST_CASE("list_messages: ESEARCH, newest page first, then FETCH of that page only") {
   Fixture f;
   auto s = login();
