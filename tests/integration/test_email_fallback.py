@@ -321,11 +321,6 @@ def test_fallback_sync_both_ways(client_factory, carol_folder, version):
     assert not bad, bad
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "gateway bug: without CONDSTORE the sync state keeps no flags per UID (collect_changes "
-    "passes an empty-flag snapshot to changes_since), so every message with any flag "
-    "(\\Seen, \\Flagged, keywords) differs and is sent as a Change on every Sync, the "
-    "device's own changes included; needs a UID/FLAGS snapshot in the sync state"))
 def test_fallback_unchanged_not_resent(client_factory, carol_folder):
     """DESIGN.md "Sync engine": an item the client changed is not echoed back, and a message
     nobody touched is not sent again. Read (\\Seen) mail is the common case."""
@@ -338,8 +333,63 @@ def test_fallback_unchanged_not_resent(client_factory, carol_folder):
     r = sync(d, cid, key, commands=(
         '<Change><ServerId>%s</ServerId><ApplicationData><email:Read>1</email:Read>'
         '</ApplicationData></Change>' % sid[f.subjects[0]]))
-    assert sid[f.subjects[0]] not in changes(r)
+    # The message read before the initial sync arrived with its Read: nothing to re-send.
+    assert not changes(r), "re-sent: %s" % sorted(changes(r))
     r = sync(d, cid, key_of(r))
+    assert not changes(r), "re-sent: %s" % sorted(changes(r))
+
+
+def test_fallback_flag_changes_against_acknowledged_snapshot(client_factory, carol_folder):
+    """Without CONDSTORE the gateway diffs the folder's UID/FLAGS listing against the flags
+    of the generation the device acknowledged: the device's own Read is never sent back (even
+    when it came with GetChanges 0), another client's flag or keyword change is exactly one
+    Change, and a retried SyncKey answers the same Change again (DESIGN.md "Sync engine")."""
+    f = carol_folder(5)
+    f.store(f.subjects[2], "+FLAGS", "(\\Flagged $label1)")
+    d = carol(client_factory)
+    cid = collection_id(d, f.name)
+    key, seen, _ = full_sync(d, cid, 2)
+    sid = {s: i for i, s in seen.items()}
+    r = sync(d, cid, key)
+    assert not changes(r) and key_of(r) == key, r.xml
+
+    # The device reads one message: not echoed now, nor on the next Syncs.
+    read = ('<Change><ServerId>%s</ServerId><ApplicationData><email:Read>1</email:Read>'
+            '</ApplicationData></Change>')
+    r = sync(d, cid, key, commands=read % sid[f.subjects[0]])
+    assert not changes(r), r.xml
+    key = key_of(r)
+    assert "\\Seen" in f.flags(f.subjects[0])
+    for _ in range(2):
+        r = sync(d, cid, key)
+        assert not changes(r), "re-sent: %s" % sorted(changes(r))
+        key = key_of(r)
+
+    # Same with GetChanges 0: the device's Read is applied, no listing is diffed then.
+    xml = ('<Sync xmlns="AirSync:" xmlns:email="Email:"><Collections><Collection>'
+           '<SyncKey>%s</SyncKey><CollectionId>%s</CollectionId><GetChanges>0</GetChanges>'
+           '<Commands>%s</Commands></Collection></Collections></Sync>'
+           % (key, cid, read % sid[f.subjects[1]]))
+    r = d.command("Sync", xml)
+    assert r.status == 200 and status_of(r) == "1", r.body
+    key = key_of(r)
+    assert "\\Seen" in f.flags(f.subjects[1])
+    r = sync(d, cid, key)
+    assert not changes(r), "re-sent: %s" % sorted(changes(r))
+    key = key_of(r)
+
+    # Another IMAP client flags one message and tags another with a keyword: exactly those.
+    f.store(f.subjects[3], "+FLAGS", "(\\Flagged)")
+    f.store(f.subjects[4], "+FLAGS", "($label2)")
+    r = sync(d, cid, key)
+    ch = changes(r)
+    assert sorted(ch) == sorted([sid[f.subjects[3]], sid[f.subjects[4]]]), r.xml
+    assert flag_status(ch[sid[f.subjects[3]]]) == "2"
+    # The response was lost: the same key answers the same Changes.
+    r2 = sync(d, cid, key)
+    assert sorted(changes(r2)) == sorted(ch), r2.xml
+    key = key_of(r2)
+    r = sync(d, cid, key)
     assert not changes(r), "re-sent: %s" % sorted(changes(r))
 
 
