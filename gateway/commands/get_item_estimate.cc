@@ -9,6 +9,7 @@
 #include "gateway/core/log.h"
 #include "gateway/pipeline/request_context.h"
 #include "gateway/store/state_store.h"
+#include "gateway/sync/email_flag_snapshot.h"
 #include "gateway/sync/email_sync_state.h"
 
 namespace easgate {
@@ -147,15 +148,19 @@ void estimate_next(const Run& run) {
   if (listed > 0) return done_item(run, kEstimateSuccess, listed);
   // Same cost rule as Sync: one STATUS when nothing changed.
   uint64_t modseq = cursor->highestmodseq;
+  // Without CONDSTORE the listing is diffed against the generation's flag snapshot, as
+  // Sync does; an empty one would count every message in the folder.
+  std::vector<MessageChange> known;
+  if (auto flags = decode_flag_snapshot(state->cursor)) known = snapshot_list(*flags);
   mail.folder_state(request.credentials, mailbox.name,
-                    [run, mailbox, modseq](Result<MailFolderState> st) {
+                    [run, mailbox, modseq, known](Result<MailFolderState> st) {
     if (!st.is_ok() || st->uidvalidity != mailbox.uidvalidity)
       return done_item(run, kEstimateInvalidKey, 0);
     if (st->highestmodseq != 0 && st->highestmodseq == modseq)
       return done_item(run, kEstimateSuccess, 0);
     RequestContext& request = *run->request;
     request.services.mail_store->changes_since(
-        request.credentials, mailbox, modseq, {}, [run](Result<MessageChanges> changes) {
+        request.credentials, mailbox, modseq, known, [run](Result<MessageChanges> changes) {
           if (!changes.is_ok()) return done_item(run, kEstimateInvalidKey, 0);
           done_item(run, kEstimateSuccess, changes->changed.size() + changes->vanished.size());
         });
