@@ -147,3 +147,62 @@ class EasClient:
         return self.command("FolderSync",
                             '<FolderSync xmlns="FolderHierarchy:"><SyncKey>%s</SyncKey>'
                             '</FolderSync>' % sync_key)
+
+
+# --- request builders and answer readers shared by the tests ---------------------------------
+
+def folder_id(client, display_name):
+    """ServerId of a folder by DisplayName from an initial FolderSync ("Inbox": the type-2
+    folder, whatever the backend calls it)."""
+    r = client.folder_sync(0)
+    assert r.status == 200, r.body
+    for add in r.findall("Changes/Add", "FolderHierarchy"):
+        if display_name == "Inbox" and add.find("{FolderHierarchy:}Type").text == "2":
+            return add.find("{FolderHierarchy:}ServerId").text
+        if add.find("{FolderHierarchy:}DisplayName").text == display_name:
+            return add.find("{FolderHierarchy:}ServerId").text
+    raise AssertionError("folder %s not in FolderSync" % display_name)
+
+
+def ping_xml(heartbeat=None, folders=(), cls="Email"):
+    xml = '<Ping xmlns="Ping:">'
+    if heartbeat is not None:
+        xml += "<HeartbeatInterval>%s</HeartbeatInterval>" % heartbeat
+    if folders:
+        xml += "<Folders>" + "".join(
+            "<Folder><Id>%s</Id><Class>%s</Class></Folder>" % (f, cls) for f in folders
+        ) + "</Folders>"
+    return xml + "</Ping>"
+
+
+def ping(client, heartbeat=None, folders=(), cls="Email", empty=False):
+    """A Ping; empty=True sends no body (MS-ASCMD 2.2.3.88.1: the remembered parameters)."""
+    if empty:
+        return client.command("Ping", body=b"")
+    return client.command("Ping", ping_xml(heartbeat, folders, cls))
+
+
+def ping_status(r):
+    assert r.status == 200, (r.status, r.body)
+    return r.find("Status", "Ping")
+
+
+def sync_collection(r):
+    """The one Collection of a Sync answer (the answer must be HTTP 200)."""
+    assert r.status == 200, (r.status, r.body)
+    col = r.root.find("{AirSync:}Collections/{AirSync:}Collection")
+    assert col is not None, r.xml
+    return col
+
+
+def settle(client, fid, sync_xml, rounds=50):
+    """Syncs `fid` (requests from sync_xml(fid, key)) until nothing is left; returns the
+    SyncKey the device then holds."""
+    key = sync_collection(client.command("Sync", sync_xml(fid, 0))).find("{AirSync:}SyncKey").text
+    for _ in range(rounds):
+        col = sync_collection(client.command("Sync", sync_xml(fid, key)))
+        new = col.find("{AirSync:}SyncKey").text
+        if new == key and col.find("{AirSync:}MoreAvailable") is None:
+            return key
+        key = new
+    raise AssertionError("the collection never settled")

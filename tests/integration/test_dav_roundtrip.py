@@ -17,28 +17,14 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from test_dav_sync import Dav, coll, cmds, collection_id, key_of, status_of, sync
+import test_dav_sync
+from mailhelpers import VTZ_BERLIN
+from test_dav_sync import coll, cmds, collection_id, key_of, status_of, sync
 
 VERSIONS = ["12.1", "14.1", "16.1"]
 
-VTZ_BERLIN = """BEGIN:VTIMEZONE
-TZID:Europe/Berlin
-BEGIN:DAYLIGHT
-TZOFFSETFROM:+0100
-TZOFFSETTO:+0200
-TZNAME:CEST
-DTSTART:19700329T020000
-RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU
-END:DAYLIGHT
-BEGIN:STANDARD
-TZOFFSETFROM:+0200
-TZOFFSETTO:+0100
-TZNAME:CET
-DTSTART:19701025T030000
-RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU
-END:STANDARD
-END:VTIMEZONE
-"""
+# The DAV collections fixture of test_dav_sync (collections it made are deleted afterwards).
+dav = test_dav_sync.dav
 
 
 def vevent(body, tz=True):
@@ -204,22 +190,6 @@ def as_request_xml(e):
     """ApplicationData as it came back, ready to send (namespaces become prefixes)."""
     text = ET.tostring(e, encoding="unicode")
     return text
-
-
-@pytest.fixture
-def dav():
-    d = Dav()
-    made = []
-    orig = d.make
-
-    def make(kind, name, path=None):
-        p = orig(kind, name, path)
-        made.append(p)
-        return p
-    d.make = make
-    yield d
-    for p in made:
-        d.delete(p)
 
 
 def primed(client, cid, cls):

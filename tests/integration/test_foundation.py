@@ -15,6 +15,7 @@ import pytest
 
 from conftest import BINARY, EAS_PORT
 from easclient import EasClient, xml_to_wbxml
+from mailhelpers import dav_status as dav
 
 FH = "FolderHierarchy"
 
@@ -261,19 +262,6 @@ def test_check_config_rejects_a_broken_config_precisely(tmp_path):
                            os.path.join(os.path.dirname(BINARY), "..", "deploy", "dev",
                                         "easgate.yaml")], capture_output=True, text=True)
     assert good.returncode == 0, good.stdout + good.stderr
-
-
-def dav(method, path, body=None, headers=None):
-    import base64
-    import http.client
-    conn = http.client.HTTPConnection("127.0.0.1", 15232, timeout=10)
-    h = {"Authorization": "Basic " + base64.b64encode(b"alice:secret").decode()}
-    h.update(headers or {})
-    conn.request(method, path, body=body, headers=h)
-    r = conn.getresponse()
-    r.read()
-    conn.close()
-    return r.status
 
 
 def test_incremental_folder_sync_reports_dav_collection_changes(client_factory):

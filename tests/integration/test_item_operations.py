@@ -5,13 +5,13 @@ of alice's; the device FolderSyncs and Syncs it, then fetches the message by Ser
 attachment by FileReference (whole, with Range, past the end), both in the multipart form,
 and finally empties the folder (with DeleteSubFolders). Every test removes what it made.
 """
-import imaplib
 import struct
 import uuid
 
 import pytest
 
-from easclient import wbxml_to_xml
+from easclient import folder_id as collection_id, wbxml_to_xml
+from mailhelpers import imap
 import xml.etree.ElementTree as ET
 
 FH = "FolderHierarchy"
@@ -22,12 +22,6 @@ EM = "{Email:}"
 
 ATTACHMENT = bytes(range(256)) * 3 + b"tail-of-the-attachment"
 BODY_TEXT = "The body of the ItemOperations test message."
-
-
-def imap():
-    conn = imaplib.IMAP4("127.0.0.1", 10143, timeout=10)
-    conn.login("alice", "secret")
-    return conn
 
 
 def message_with_attachment(subject):
@@ -57,15 +51,6 @@ def loaded_folder():
     for box in (name + "/Sub", name):
         conn.delete('"%s"' % box)
     conn.logout()
-
-
-def collection_id(client, name):
-    r = client.folder_sync(0)
-    assert r.status == 200
-    for add in r.findall("Changes/Add", FH):
-        if add.find("{FolderHierarchy:}DisplayName").text == name:
-            return add.find("{FolderHierarchy:}ServerId").text
-    raise AssertionError("folder %s not in FolderSync" % name)
 
 
 def synced_item(client, cid, attachment_listed=True):

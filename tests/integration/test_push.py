@@ -21,7 +21,6 @@ import smtplib
 import socket
 import subprocess
 import tempfile
-import threading
 import time
 import urllib.request
 import uuid
@@ -29,7 +28,8 @@ import uuid
 import pytest
 
 from conftest import BINARY, CONFIG, DEV_DIR, _BASE, wait_for_port
-from easclient import EasClient
+from easclient import EasClient, folder_id, ping, ping_status as status, settle, sync_collection
+from mailhelpers import Background, dav_status as dav, imap, unique_folder
 
 FH = "FolderHierarchy"
 PG = "Ping"
@@ -117,12 +117,6 @@ def gw():
     assert g.proc.returncode in (0, -15)
 
 
-def imap(user="alice@example.test"):
-    m = imaplib.IMAP4("127.0.0.1", 10143)
-    m.login(user, "secret")
-    return m
-
-
 def enable_dovecot_push(user):
     """The OX driver only reports users with this server METADATA (see dovecot.conf.in); a
     fresh dev stack has none, so every test that relies on the push endpoint sets it."""
@@ -135,72 +129,10 @@ def enable_dovecot_push(user):
 @pytest.fixture
 def mail_folder():
     """A fresh IMAP folder of alice's; removed afterwards."""
-    name = "PushIT%s" % uuid.uuid4().hex[:8]
-    m = imap()
-    assert m.create(name)[0] == "OK"
     # The OX driver only reports users with this METADATA (see dovecot.conf.in).
-    m._simple_command("SETMETADATA", '""',
-                      '(/private/vendor/vendor.dovecot/http-notify "user=alice@example.test")')
-    m.logout()
-    yield name
-    m = imap()
-    m.delete(name)
-    m.logout()
-
-
-def folder_id(client, display_name):
-    r = client.folder_sync(0)
-    assert r.status == 200, r.body
-    for add in r.findall("Changes/Add", FH):
-        if display_name == "Inbox" and add.find("{FolderHierarchy:}Type").text == "2":
-            return add.find("{FolderHierarchy:}ServerId").text
-        if add.find("{FolderHierarchy:}DisplayName").text == display_name:
-            return add.find("{FolderHierarchy:}ServerId").text
-    raise AssertionError("folder %s not in FolderSync" % display_name)
-
-
-def ping_xml(heartbeat=None, folders=(), cls="Email"):
-    xml = '<Ping xmlns="Ping:">'
-    if heartbeat is not None:
-        xml += "<HeartbeatInterval>%s</HeartbeatInterval>" % heartbeat
-    if folders:
-        xml += "<Folders>" + "".join(
-            "<Folder><Id>%s</Id><Class>%s</Class></Folder>" % (f, cls) for f in folders
-        ) + "</Folders>"
-    return xml + "</Ping>"
-
-
-def ping(client, heartbeat=None, folders=(), cls="Email", empty=False):
-    if empty:
-        return client.command("Ping", body=b"")
-    return client.command("Ping", ping_xml(heartbeat, folders, cls))
-
-
-class Background:
-    """Runs a request in a thread; .result() waits for it."""
-
-    def __init__(self, fn):
-        self.value, self.error, self.done_at = None, None, None
-        self.started = time.time()
-        self.t = threading.Thread(target=self._run, args=(fn,), daemon=True)
-        self.t.start()
-
-    def _run(self, fn):
-        try:
-            self.value = fn()
-        except Exception as e:  # noqa: BLE001 - re-raised in result()
-            self.error = e
-        self.done_at = time.time()
-
-    def result(self, timeout=30):
-        self.t.join(timeout)
-        assert not self.t.is_alive(), "request still held after %ss" % timeout
-        if self.error:
-            raise self.error
-        return self.value
-
-    def held(self):
-        return self.t.is_alive()
+    yield from unique_folder("PushIT", after_create=lambda m: m._simple_command(
+        "SETMETADATA", '""',
+        '(/private/vendor/vendor.dovecot/http-notify "user=alice@example.test")'))
 
 
 def deliver(folder, subject="push it", to=None):
@@ -210,11 +142,6 @@ def deliver(folder, subject="push it", to=None):
         s.sendmail("bob@example.test", [to or "alice+%s@example.test" % folder],
                    "From: bob@example.test\r\nTo: alice@example.test\r\nSubject: %s\r\n\r\n"
                    "body\r\n" % subject)
-
-
-def status(r):
-    assert r.status == 200, (r.status, r.body)
-    return r.find("Status", PG)
 
 
 # --- immediate statuses -------------------------------------------------------------------
@@ -342,17 +269,6 @@ def test_a_sync_of_the_device_ends_the_held_ping(gw, mail_folder):
     assert status(held.result(timeout=3)) == "1"
 
 
-def dav(method, path, body=None, headers=None):
-    conn = http.client.HTTPConnection("127.0.0.1", 15232, timeout=10)
-    h = {"Authorization": "Basic " + base64.b64encode(b"alice:secret").decode()}
-    h.update(headers or {})
-    conn.request(method, path, body=body, headers=h)
-    r = conn.getresponse()
-    r.read()
-    conn.close()
-    return r.status
-
-
 def test_a_caldav_change_wakes_a_ping_on_the_calendar_folder(gw):
     name = "PushCal%s" % uuid.uuid4().hex[:8]
     path = "/alice/%s/" % name.lower()
@@ -415,21 +331,9 @@ def sync_xml(fid, key, top="", collection_extra=""):
             % (key, fid, collection_extra, top))
 
 
-def sync_collection(r):
-    assert r.status == 200, (r.status, r.body)
-    return r.root.find("{AirSync:}Collections/{AirSync:}Collection")
-
-
 def synced_key(c, fid):
     """Syncs `fid` until nothing is left; returns the SyncKey the device then holds."""
-    key = sync_collection(c.command("Sync", sync_xml(fid, 0))).find("{AirSync:}SyncKey").text
-    for _ in range(20):
-        col = sync_collection(c.command("Sync", sync_xml(fid, key)))
-        new = col.find("{AirSync:}SyncKey").text
-        if new == key and col.find("{AirSync:}MoreAvailable") is None:
-            return key
-        key = new
-    raise AssertionError("the collection never settled")
+    return settle(c, fid, sync_xml, rounds=20)
 
 
 def added_subjects(col):

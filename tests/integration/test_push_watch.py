@@ -11,21 +11,17 @@ Reconnect with backoff is covered by the unit tests (a kicked connection would n
 INBOX tests use bob (alice's INBOX gets everyone's test mail); mail goes in through the
 dev postfix inject port, as real mail would. Folders are uniquely named and removed.
 """
-import imaplib
 import os
-import re
-import smtplib
 import subprocess
 import tempfile
-import threading
 import time
-import urllib.request
 import uuid
 
 import pytest
 
 from conftest import BINARY, CONFIG, DEV_DIR, _BASE, wait_for_port
-from easclient import EasClient
+from easclient import EasClient, folder_id, ping, ping_status as status
+from mailhelpers import Background, imap, inject, metric, unique_folder
 
 FH = "FolderHierarchy"
 PG = "Ping"
@@ -75,17 +71,7 @@ class WatchGateway:
             return f.read()
 
     def metric(self, name, **labels):
-        with urllib.request.urlopen("http://127.0.0.1:%d/metrics" % self.admin_port,
-                                    timeout=10) as r:
-            text = r.read().decode()
-        total = 0.0
-        for line in text.splitlines():
-            m = re.match(r"^%s(\{[^}]*\})? ([0-9.e+-]+)$" % re.escape(name), line)
-            if not m:
-                continue
-            if all('%s="%s"' % kv in (m.group(1) or "") for kv in labels.items()):
-                total += float(m.group(2))
-        return total
+        return metric(self.admin_port, name, **labels)
 
     def wait_metric(self, name, value, timeout=10, **labels):
         deadline = time.time() + timeout
@@ -122,79 +108,10 @@ def idle_gw():
     assert g.proc.returncode in (0, -15)
 
 
-def imap(user="alice@example.test"):
-    m = imaplib.IMAP4("127.0.0.1", 10143)
-    m.login(user, "secret")
-    return m
-
-
 @pytest.fixture
 def mail_folder():
     """A fresh IMAP folder of alice's; removed afterwards."""
-    name = "WatchIT%s" % uuid.uuid4().hex[:8]
-    m = imap()
-    assert m.create(name)[0] == "OK"
-    m.logout()
-    yield name
-    m = imap()
-    m.delete(name)
-    m.logout()
-
-
-def folder_id(client, display_name):
-    r = client.folder_sync(0)
-    assert r.status == 200, r.body
-    for add in r.findall("Changes/Add", FH):
-        if display_name == "Inbox" and add.find("{FolderHierarchy:}Type").text == "2":
-            return add.find("{FolderHierarchy:}ServerId").text
-        if add.find("{FolderHierarchy:}DisplayName").text == display_name:
-            return add.find("{FolderHierarchy:}ServerId").text
-    raise AssertionError("folder %s not in FolderSync" % display_name)
-
-
-def ping(client, heartbeat, folders):
-    xml = '<Ping xmlns="Ping:"><HeartbeatInterval>%d</HeartbeatInterval><Folders>' % heartbeat
-    xml += "".join("<Folder><Id>%s</Id><Class>Email</Class></Folder>" % f for f in folders)
-    return client.command("Ping", xml + "</Folders></Ping>")
-
-
-class Background:
-    """Runs a request in a thread; .result() waits for it."""
-
-    def __init__(self, fn):
-        self.value, self.error, self.done_at = None, None, None
-        self.t = threading.Thread(target=self._run, args=(fn,), daemon=True)
-        self.t.start()
-
-    def _run(self, fn):
-        try:
-            self.value = fn()
-        except Exception as e:  # noqa: BLE001 - re-raised in result()
-            self.error = e
-        self.done_at = time.time()
-
-    def result(self, timeout=30):
-        self.t.join(timeout)
-        assert not self.t.is_alive(), "request still held after %ss" % timeout
-        if self.error:
-            raise self.error
-        return self.value
-
-    def held(self):
-        return self.t.is_alive()
-
-
-def status(r):
-    assert r.status == 200, (r.status, r.body)
-    return r.find("Status", PG)
-
-
-def inject(to, subject):
-    """Real delivery: postfix inject port -> LMTP -> Dovecot."""
-    with smtplib.SMTP("127.0.0.1", 10025, timeout=10) as s:
-        s.sendmail("carol@example.test", [to],
-                   "From: carol@example.test\r\nTo: %s\r\nSubject: %s\r\n\r\nbody\r\n"
-                   % (to, subject))
+    yield from unique_folder("WatchIT")
 
 
 def wake_by_inbox_delivery(gw, mode):

@@ -11,7 +11,6 @@ a second draft.
 Every test works in its own uniquely named IMAP folder (removed at the end) or on drafts
 with a unique subject (deleted at the end).
 """
-import imaplib
 import tempfile
 import time
 import uuid
@@ -19,7 +18,8 @@ import uuid
 import pytest
 
 from conftest import Gateway
-from easclient import EasClient
+from easclient import EasClient, ping_status, settle as settle_with, sync_collection as collection
+from mailhelpers import imap, unique_folder
 
 AS = "AirSync"
 FH = "FolderHierarchy"
@@ -78,22 +78,9 @@ def gw():
     g.stop()
 
 
-def imap(user="alice@example.test"):
-    m = imaplib.IMAP4("127.0.0.1", 10143)
-    m.login(user, "secret")
-    return m
-
-
 @pytest.fixture
 def mail_folder():
-    name = "RestartIT%s" % uuid.uuid4().hex[:8]
-    m = imap()
-    assert m.create(name)[0] == "OK"
-    m.logout()
-    yield name
-    m = imap()
-    m.delete(name)
-    m.logout()
+    yield from unique_folder("RestartIT")
 
 
 def append(folder, subject, user="alice@example.test"):
@@ -116,11 +103,6 @@ def folder_id(client, display_name=None, folder_type=None):
     raise AssertionError("folder %s not in FolderSync" % (display_name or folder_type))
 
 
-def ping_status(r):
-    assert r.status == 200, (r.status, r.body)
-    return r.find("Status", PG)
-
-
 def sync_xml(fid, key, commands=""):
     return ('<Sync xmlns="AirSync:" xmlns:airsyncbase="AirSyncBase:" xmlns:email="Email:">'
             '<Collections><Collection><SyncKey>%s</SyncKey><CollectionId>%s</CollectionId>'
@@ -129,23 +111,9 @@ def sync_xml(fid, key, commands=""):
                ("<Commands>%s</Commands>" % commands) if commands else ""))
 
 
-def collection(r):
-    assert r.status == 200, (r.status, r.body)
-    col = r.root.find("{AirSync:}Collections/{AirSync:}Collection")
-    assert col is not None, r.xml
-    return col
-
-
 def settle(c, fid):
     """Syncs until nothing is left; returns the SyncKey the device holds."""
-    key = collection(c.command("Sync", sync_xml(fid, 0))).find("{AirSync:}SyncKey").text
-    for _ in range(50):
-        col = collection(c.command("Sync", sync_xml(fid, key)))
-        new = col.find("{AirSync:}SyncKey").text
-        if new == key and col.find("{AirSync:}MoreAvailable") is None:
-            return key
-        key = new
-    raise AssertionError("the collection never settled")
+    return settle_with(c, fid, sync_xml)
 
 
 def test_empty_ping_after_a_restart_uses_the_stored_parameters(gw, mail_folder):

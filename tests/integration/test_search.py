@@ -8,12 +8,13 @@ libwbxml has no Find code page, so Find requests are encoded here by hand and re
 decoded by the small decoder below (independent of the gateway's codec).
 """
 import base64
-import imaplib
 import uuid
 import xml.etree.ElementTree as ET
 
 import pytest
 
+from easclient import folder_id as collection_id
+from mailhelpers import imap
 from test_item_operations import ATTACHMENT, message_with_attachment
 
 FH = "FolderHierarchy"
@@ -21,12 +22,6 @@ SE = "{Search:}"
 AS = "{AirSync:}"
 EM = "{Email:}"
 IO = "{ItemOperations:}"
-
-
-def imap():
-    conn = imaplib.IMAP4("127.0.0.1", 10143, timeout=10)
-    conn.login("alice", "secret")
-    return conn
 
 
 def plain(subject, body="nothing to see"):
@@ -51,15 +46,6 @@ def search_folder():
     conn.select("INBOX")
     conn.delete('"%s"' % name)
     conn.logout()
-
-
-def collection_id(client, name):
-    r = client.folder_sync(0)
-    assert r.status == 200
-    for add in r.findall("Changes/Add", FH):
-        if add.find("{FolderHierarchy:}DisplayName").text == name:
-            return add.find("{FolderHierarchy:}ServerId").text
-    raise AssertionError("folder %s not in FolderSync" % name)
 
 
 def search(client, query, options="<Range>0-9</Range>"):
