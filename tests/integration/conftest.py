@@ -75,16 +75,21 @@ def wait_for_port(port, timeout=15.0):
 
 class Gateway:
     # extra_yaml is appended to the config (e.g. a governance: section); port_offset moves
-    # all three ports so a test-specific gateway can run beside the session one.
-    def __init__(self, state_dir, extra_yaml="", port_offset=0):
+    # all three ports so a test-specific gateway can run beside the session one; edit_config
+    # (text -> text) changes the base config before that (an extra listener, the log level).
+    stop_timeout = 10  # seconds from SIGTERM to SIGKILL
+
+    def __init__(self, state_dir, extra_yaml="", port_offset=0, edit_config=None):
         self.state_dir = state_dir
         self.eas_port = EAS_PORT + port_offset
         self.admin_port = ADMIN_PORT + port_offset
         self.config_path = os.path.join(state_dir, "easgate.yaml")
         self.log_path = os.path.join(state_dir, "easgate.log")
+        self.tls_port = TLS_PORT + port_offset
+        config = CONFIG.format(eas=self.eas_port, tls=self.tls_port, admin=self.admin_port,
+                               dev=DEV_DIR, state=state_dir)
         with open(self.config_path, "w") as f:
-            f.write(CONFIG.format(eas=self.eas_port, tls=TLS_PORT + port_offset,
-                                  admin=self.admin_port, dev=DEV_DIR, state=state_dir))
+            f.write(edit_config(config) if edit_config else config)
             f.write(extra_yaml)
         self.stderr = open(os.path.join(state_dir, "stderr.log"), "w")
         self.proc = subprocess.Popen([BINARY, "--config", self.config_path],
@@ -110,7 +115,7 @@ class Gateway:
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
-                self.proc.wait(timeout=10)
+                self.proc.wait(timeout=self.stop_timeout)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()

@@ -13,6 +13,8 @@ from email.message import EmailMessage
 
 import pytest
 
+from test_dav_sync import coll, key_of, status_of  # also used by other tests from here
+
 AS = "AirSync"
 EM = "Email"
 FH = "FolderHierarchy"
@@ -125,18 +127,6 @@ def sync(client, cid, key, window=100, commands="", body_type=2, extra=""):
     r = client.command("Sync", xml)
     assert r.status == 200, r.body
     return r
-
-
-def coll(r):
-    return r.root.find("{AirSync:}Collections/{AirSync:}Collection")
-
-
-def key_of(r):
-    return coll(r).find("{AirSync:}SyncKey").text
-
-
-def status_of(r):
-    return coll(r).find("{AirSync:}Status").text
 
 
 def adds(r):

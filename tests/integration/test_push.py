@@ -19,7 +19,6 @@ import os
 import signal
 import smtplib
 import socket
-import subprocess
 import tempfile
 import time
 import urllib.request
@@ -27,7 +26,7 @@ import uuid
 
 import pytest
 
-from conftest import BINARY, CONFIG, DEV_DIR, _BASE, wait_for_port
+from conftest import DEV_DIR, Gateway
 from easclient import EasClient, folder_id, ping, ping_status as status, settle, sync_collection
 from mailhelpers import Background, dav_status as dav, imap, unique_folder
 
@@ -62,51 +61,28 @@ def port_free(port):
             return False
 
 
-class PushGateway:
+class PushGateway(Gateway):
     """The gateway with the push endpoint; an extra admin listener on the Dovecot port."""
+
+    stop_timeout = 15
 
     def __init__(self, offset, dovecot_port=True):
         self.state = tempfile.mkdtemp(prefix="easgate-push-it-")
-        base = _BASE + offset
-        self.eas_port, self.tls_port, self.admin_port = base + 80, base + 443, base + 464
-        config = CONFIG.format(eas=self.eas_port, tls=self.tls_port, admin=self.admin_port,
-                               dev=DEV_DIR, state=self.state)
         self.push_endpoint = dovecot_port and port_free(DOVECOT_PUSH_PORT)
+        super().__init__(self.state, extra_yaml=PUSH_YAML.format(secret=PUSH_SECRET),
+                         port_offset=offset, edit_config=self._edit_config)
+
+    def _edit_config(self, config):
         if self.push_endpoint:
             config = config.replace(
                 "  limits:",
                 "    - {name: dovecot-push, address: 127.0.0.1, port: %d, role: admin}\n"
                 "  limits:" % DOVECOT_PUSH_PORT, 1)
-        config = config.replace("level: info", "level: debug", 1)
-        config += PUSH_YAML.format(secret=PUSH_SECRET)
-        self.config_path = os.path.join(self.state, "easgate.yaml")
-        with open(self.config_path, "w") as f:
-            f.write(config)
-        self.stderr = open(os.path.join(self.state, "stderr.log"), "w")
-        self.proc = subprocess.Popen([BINARY, "--config", self.config_path],
-                                     stdout=self.stderr, stderr=subprocess.STDOUT)
-        for port in (self.eas_port, self.admin_port):
-            if not wait_for_port(port):
-                self.stop()
-                raise RuntimeError("gateway did not open port %d; see %s" % (port, self.state))
+        return config.replace("level: info", "level: debug", 1)
 
     def client(self, device_id=None, **kw):
         return EasClient("127.0.0.1", self.eas_port,
                          device_id=device_id or "PUSH%s" % uuid.uuid4().hex[:10], **kw)
-
-    def log(self):
-        with open(os.path.join(self.state, "easgate.log"), errors="replace") as f:
-            return f.read()
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.stderr.close()
 
 
 @pytest.fixture(scope="module")

@@ -11,15 +11,13 @@ Reconnect with backoff is covered by the unit tests (a kicked connection would n
 INBOX tests use bob (alice's INBOX gets everyone's test mail); mail goes in through the
 dev postfix inject port, as real mail would. Folders are uniquely named and removed.
 """
-import os
-import subprocess
 import tempfile
 import time
 import uuid
 
 import pytest
 
-from conftest import BINARY, CONFIG, DEV_DIR, _BASE, wait_for_port
+from conftest import Gateway
 from easclient import EasClient, folder_id, ping, ping_status as status
 from mailhelpers import Background, imap, inject, metric, unique_folder
 
@@ -40,35 +38,19 @@ eas:
 """
 
 
-class WatchGateway:
+class WatchGateway(Gateway):
     """The gateway with push.imap_watch on and every other wake-up source off."""
+
+    stop_timeout = 15
 
     def __init__(self, offset, mode):
         self.state = tempfile.mkdtemp(prefix="easgate-watch-it-")
-        base = _BASE + offset
-        self.eas_port, self.tls_port, self.admin_port = base + 80, base + 443, base + 464
-        config = CONFIG.format(eas=self.eas_port, tls=self.tls_port, admin=self.admin_port,
-                               dev=DEV_DIR, state=self.state)
-        config = config.replace("level: info", "level: debug", 1)
-        config += WATCH_YAML.format(mode=mode)
-        self.config_path = os.path.join(self.state, "easgate.yaml")
-        with open(self.config_path, "w") as f:
-            f.write(config)
-        self.stderr = open(os.path.join(self.state, "stderr.log"), "w")
-        self.proc = subprocess.Popen([BINARY, "--config", self.config_path],
-                                     stdout=self.stderr, stderr=subprocess.STDOUT)
-        for port in (self.eas_port, self.admin_port):
-            if not wait_for_port(port):
-                self.stop()
-                raise RuntimeError("gateway did not open port %d; see %s" % (port, self.state))
+        super().__init__(self.state, extra_yaml=WATCH_YAML.format(mode=mode), port_offset=offset,
+                         edit_config=lambda c: c.replace("level: info", "level: debug", 1))
 
     def client(self, user="alice@example.test"):
         return EasClient("127.0.0.1", self.eas_port, user=user,
                          device_id="WATCH%s" % uuid.uuid4().hex[:10])
-
-    def log(self):
-        with open(os.path.join(self.state, "easgate.log"), errors="replace") as f:
-            return f.read()
 
     def metric(self, name, **labels):
         return metric(self.admin_port, name, **labels)
@@ -80,16 +62,6 @@ class WatchGateway:
                 return True
             time.sleep(0.1)
         return False
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.stderr.close()
 
 
 @pytest.fixture(scope="module")
