@@ -1,6 +1,7 @@
 #include "gateway/commands/email_item.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 
 #include "backends/ical/meeting_request.h"
@@ -290,6 +291,38 @@ void append_email_item(const MessageSummary& summary, const mime::MimeMessage& m
     if (!f.sender.empty()) out.add_text(em2::kSender, f.sender);
   }
   if (v12) add_categories(summary.flags, out, false);
+}
+
+bool is_sms_message(std::string_view raw) {
+  constexpr std::string_view kName = mime::kMessageClassHeader;
+  std::string value;  // the header's value, unfolded (RFC 5322 2.2.3)
+  bool in_header = false;
+  size_t at = 0;
+  while (at < raw.size()) {
+    size_t end = raw.find('\n', at);
+    if (end == std::string_view::npos) end = raw.size();
+    std::string_view line = raw.substr(at, end - at);
+    at = end + 1;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) break;  // end of the header block
+    if (line[0] == ' ' || line[0] == '\t') {
+      if (in_header) value.append(line);
+      continue;
+    }
+    if (in_header) break;  // the first such header decides, as GMime's lookup does
+    if (line.size() > kName.size() && line[kName.size()] == ':' &&
+        std::equal(kName.begin(), kName.end(), line.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) ==
+                 std::tolower(static_cast<unsigned char>(b));
+        })) {
+      in_header = true;
+      value.assign(line.substr(kName.size() + 1));
+    }
+  }
+  auto first = value.find_first_not_of(" \t");
+  if (first == std::string::npos) return false;
+  auto last = value.find_last_not_of(" \t");
+  return std::string_view(value).substr(first, last - first + 1) == mime::kSmsMessageClass;
 }
 
 void mark_sms_class(ProtocolVersion version, WbxmlElement& add) {

@@ -99,6 +99,10 @@ void append_email_item(const MessageSummary& summary, const mime::MimeMessage& m
 // Class before the ServerId when the item's MessageClass is IPM.Note.Mobile.SMS.
 void mark_sms_class(ProtocolVersion version, WbxmlElement& add);
 
+// True when the raw RFC 5322 message is an SMS item (its X-EAS-Message-Class header is
+// IPM.Note.Mobile.SMS, the test the Email fields use). Reads the header block only.
+bool is_sms_message(std::string_view raw_message);
+
 // Appends only the mutable state of a message (email:Read, email:Flag, email:Categories,
 // email2:LastVerbExecuted/Time for 14.0+): what a Sync Change of a flag update carries.
 void append_email_flag_state(const MessageFlags& flags, ProtocolVersion version,

@@ -87,6 +87,7 @@ void initial_sync(const Run& run) {
         pending.initial_uid_max = state->uidnext > 1 ? state->uidnext - 1 : 0;
         pending.since = run->target.since;
         pending.filter_age = filter_age_of(run);
+        pending.sms_wanted = initial_sms_wanted(run);
         if (state->messages == 0) pending.initial_uid_max = 0;
         CollectionCommit commit;
         commit.base_generation = 0;
@@ -164,6 +165,7 @@ void merge_changes(const Run& run, MessageChanges changes) {
   else if (run->flags && changes.from_snapshot)
     apply_listing_diff(changes, &*run->flags);
   size_t i = 0;
+  std::vector<uint32_t>& skipped = run->pending.skipped_sms;  // SMS the device did not ask for
   for (MessageChange& c : changes.changed) {
     bool is_known = (*known)[i++].has_value();
     auto own = run->own_modseq.find(c.uid);
@@ -172,11 +174,13 @@ void merge_changes(const Run& run, MessageChanges changes) {
       continue;  // the device's own change: not echoed (DESIGN.md "Sync engine")
     if (is_known)
       run->pending.changes.push_back(std::move(c));
-    else
+    else if (run->pending.sms_wanted != 0 ||  // an SMS left out stays out on a flag change
+             std::find(skipped.begin(), skipped.end(), c.uid) == skipped.end())
       run->pending.adds.push_back(c.uid);
   }
   for (uint32_t u : changes.vanished) {
     bool is_known = (*known)[i++].has_value();
+    skipped.erase(std::remove(skipped.begin(), skipped.end(), u), skipped.end());
     if (is_known && !run->client_touched.count(u)) run->pending.deletes.push_back(u);
   }
   run->cursor =
@@ -248,6 +252,7 @@ void fetch_adds(const Run& run, std::vector<uint32_t> uids) {
               m.internal_date < run->pending.since &&
               std::find(whole.begin(), whole.end(), m.uid) == whole.end())
             continue;
+          if (leave_out_sms(run, m)) continue;
           run->added.push_back(std::move(m));
         }
         after_window_fetch(run);
@@ -324,6 +329,8 @@ void commit_and_reply(const Run& run) {
       p.soft_deletes.begin() + static_cast<std::ptrdiff_t>(run->served_soft_deletes),
       p.soft_deletes.end());
   rest.filter_age = p.filter_age;
+  rest.sms_wanted = p.sms_wanted;
+  rest.skipped_sms = p.skipped_sms;
   for (uint32_t u : p.conversation_adds)
     if (std::find(rest.adds.begin(), rest.adds.end(), u) != rest.adds.end())
       rest.conversation_adds.push_back(u);
@@ -334,7 +341,7 @@ void commit_and_reply(const Run& run) {
   bool anything = !run->deleted_ids.empty() || !run->changed.empty() || !run->added.empty() ||
                   !run->soft_deleted_ids.empty() || run->served_soft_deletes ||
                   run->map_changed || run->served_deletes || run->served_changes ||
-                  run->served_adds || !run->own_modseq.empty() ||
+                  run->served_adds || !run->own_modseq.empty() || run->sms_choice_changed ||
                   encode_pending_window(rest) != encode_pending_window(p);
   uint32_t new_key = run->generation;
   std::vector<std::string> added_ids;
@@ -449,6 +456,7 @@ void start(const Run& run) {
   if (cursor->highestmodseq == 0) run->flags = decode_flag_snapshot(held->cursor);
   run->pending = std::move(*pending);
   run->uidvalidity = *identity;
+  reconcile_sms_options(run);
   reconcile_filter_type(run, [run] { resolve_client_ids(run); });
 }
 

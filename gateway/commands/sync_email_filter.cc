@@ -128,5 +128,45 @@ void reconcile_filter_type(const Run& run, std::function<void()> next) {
                             });
 }
 
+// ---- SMS only to devices that ask for them ------------------------------------------------
+// MS-ASCMD 2.2.3.125.6 / MS-ASMS: a 14.0+ device that wants SMS items sends an Options with
+// Class SMS; Exchange sends SMS-class messages (kept in the Inbox, or Sent Items) only to
+// such devices, and never before 14.0. Options persist until the device sends new ones, so
+// the choice lives in the generation's pending list (sms_wanted) together with the SMS left
+// out, which become Adds if the device starts asking.
+
+void reconcile_sms_options(const Run& run) {
+  EmailPendingWindow& p = run->pending;
+  int want = p.sms_wanted;
+  if (run->request->eas->version < ProtocolVersion::v14_0())
+    want = 0;
+  else if (run->req.sms_options)
+    want = *run->req.sms_options ? 1 : 0;
+  if (want == p.sms_wanted) return;
+  if (want == 1 && p.sms_wanted == 0) {
+    for (uint32_t u : p.skipped_sms)
+      if (std::find(p.adds.begin(), p.adds.end(), u) == p.adds.end()) p.adds.push_back(u);
+    p.skipped_sms.clear();
+  }
+  // Stopping SMS leaves the ones the device holds in place: only new ones are left out.
+  p.sms_wanted = want;
+  run->sms_choice_changed = true;
+}
+
+int initial_sms_wanted(const Run& run) {
+  return run->request->eas->version >= ProtocolVersion::v14_0() &&
+                 run->req.sms_options.value_or(false)
+             ? 1
+             : 0;
+}
+
+bool leave_out_sms(const Run& run, const FetchedMessage& m) {
+  EmailPendingWindow& p = run->pending;
+  if (p.sms_wanted != 0 || !is_sms_message(m.bytes)) return false;
+  if (std::find(p.skipped_sms.begin(), p.skipped_sms.end(), m.uid) == p.skipped_sms.end())
+    p.skipped_sms.push_back(m.uid);
+  return true;
+}
+
 }  // namespace email_sync
 }  // namespace easgate

@@ -64,6 +64,8 @@ struct EmailCollectionRun {
   std::optional<std::map<uint32_t, MessageMeta>> meta;  // per-message metadata, loaded on use
   // Options for Adds ConversationMode brought from outside the window; made on first use.
   std::optional<EmailItemOptions> outside_window_options;
+  // reconcile_sms_options changed pending.sms_wanted: the generation must be committed.
+  bool sms_choice_changed = false;
 
   // The window being served.
   std::vector<std::string> deleted_ids;
@@ -118,6 +120,15 @@ int64_t filter_age_of(const Run& run);
 // sync_email_filter.cc: a FilterType the device changed re-evaluates the window (SoftDelete
 // what fell out, Adds for what came in), then `next`.
 void reconcile_filter_type(const Run& run, std::function<void()> next);
+// sync_email_filter.cc: takes the SMS choice of the request's Options (MS-ASCMD
+// 2.2.3.125.6) into the pending list; SMS left out earlier are queued as Adds when the
+// device starts asking for them.
+void reconcile_sms_options(const Run& run);
+// sync_email_filter.cc: EmailPendingWindow::sms_wanted of a new collection.
+int initial_sms_wanted(const Run& run);
+// sync_email_filter.cc: true (and remembered in pending.skipped_sms) when `m` is an SMS the
+// device did not ask for, so it is not sent.
+bool leave_out_sms(const Run& run, const FetchedMessage& m);
 // sync_email_conversation.cc: MoveAlways rules and ConversationMode on the window's new
 // messages, then commit_and_reply.
 void after_window_fetch(const Run& run);

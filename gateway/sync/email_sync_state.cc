@@ -16,6 +16,8 @@ namespace {
 //            "S <uid> <uid> ..."   (soft deletes)
 //            "F <filter age>"      (when recorded; alone the window keeps since 0, as the
 //                                   empty text did before)
+//            "K <0|1>"             (SMS wanted, when recorded)
+//            "M <uid> <uid> ..."   (SMS left out while not wanted)
 //   message meta: ["v1 <last verb> <epoch seconds>"]            (at most once, first)
 //                 ["f1 <flag status>" then "<page> <token> <%-escaped text>" per field]
 
@@ -90,7 +92,7 @@ std::optional<EmailCursor> decode_cursor(std::string_view text) {
 }
 
 std::string encode_pending_window(const EmailPendingWindow& w) {
-  if (w.empty() && w.filter_age < 0) return {};
+  if (w.empty() && w.filter_age < 0 && w.sms_wanted < 0 && w.skipped_sms.empty()) return {};
   // A drained window forgets its cutoff (new mail after the walk is shown whatever its date).
   std::string out = "w1 " + std::to_string(w.initial_uid_max) + " " +
                     std::to_string(w.empty() ? 0 : w.since);
@@ -104,6 +106,8 @@ std::string encode_pending_window(const EmailPendingWindow& w) {
   append_uids(&out, 'T', w.conversation_adds);
   append_uids(&out, 'S', w.soft_deletes);
   if (w.filter_age >= 0) out += "\nF " + std::to_string(w.filter_age);
+  if (w.sms_wanted >= 0) out += "\nK " + std::to_string(w.sms_wanted);
+  append_uids(&out, 'M', w.skipped_sms);
   return out;
 }
 
@@ -125,6 +129,11 @@ std::optional<EmailPendingWindow> decode_pending_window(std::string_view text) {
       if (!parse_uids(f, &w.conversation_adds)) return std::nullopt;
     } else if (f[0] == "S") {
       if (!parse_uids(f, &w.soft_deletes)) return std::nullopt;
+    } else if (f[0] == "M") {
+      if (!parse_uids(f, &w.skipped_sms)) return std::nullopt;
+    } else if (f[0] == "K") {
+      if (f.size() != 2 || (f[1] != "0" && f[1] != "1")) return std::nullopt;
+      w.sms_wanted = f[1] == "1" ? 1 : 0;
     } else if (f[0] == "F") {
       if (f.size() != 2 || !parse_num(f[1], &w.filter_age) || w.filter_age < 0)
         return std::nullopt;

@@ -54,6 +54,13 @@ struct EmailPendingWindow {
   // later Sync with another FilterType re-evaluates the window; -1: not recorded (a state
   // written before this field existed: the next FilterType sent is taken as it is).
   int64_t filter_age = -1;
+  // Whether the device asked for SMS items (MS-ASCMD 2.2.3.125.6: an Options with Class
+  // SMS, 14.0+): 1 yes, 0 no (SMS-class messages are not sent), -1 not recorded (a state
+  // from before this field: SMS are sent as they were until the device states its Options).
+  int sms_wanted = -1;
+  // SMS-class messages left out while sms_wanted was 0, not mapped: they become Adds when
+  // the device starts asking for SMS, so none is lost.
+  std::vector<uint32_t> skipped_sms;
 
   // True when nothing is left to send from this list.
   bool empty() const {

@@ -64,6 +64,8 @@ Result<SyncCollectionRequest> parse_collection(const WbxmlElement& e) {
     // MS-ASCMD 2.2.3.125.6: 14.0+ may send one Options per Class (Email and SMS); the
     // Email one has no Class or Class Email.
     std::string_view cls = o->child_text(as::kClass);
+    if (!c.sms_options) c.sms_options = false;
+    if (cls == "SMS") c.sms_options = true;
     if (!cls.empty() && cls != "Email") continue;
     c.options = *o;
     if (auto f = parse_u32(o->child_text(as::kFilterType))) c.filter_type = static_cast<int>(*f);

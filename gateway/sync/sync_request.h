@@ -88,6 +88,10 @@ struct SyncCollectionRequest {
   std::optional<bool> conversation_mode;
   // The Options element for the Email class (a copy); empty tag when none was sent.
   std::optional<WbxmlElement> options;
+  // An Options element with Class SMS was sent (MS-ASCMD 2.2.3.125.6, 14.0+: the device
+  // wants SMS items); nullopt when the collection carried no Options at all, so the choice
+  // the device made earlier holds (Options persist until the device sends new ones).
+  std::optional<bool> sms_options;
   // Commands/Change entries.
   std::vector<EmailClientChange> changes;
   // Commands/Delete ServerIds.

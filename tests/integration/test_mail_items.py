@@ -99,12 +99,12 @@ def response_of(r, op):
     return coll(r).findall("{AirSync:}Responses/{AirSync:}%s" % op)
 
 
-def prime(client, cid, window=512):
+def prime(client, cid, window=512, options=None):
     """SyncKey 0, then every window: the key after the last one and all Adds seen."""
     r = sync(client, cid, 0)
     key, adds = key_of(r), []
     while True:
-        r = sync(client, cid, key, window=window)
+        r = sync(client, cid, key, window=window, options=options)
         adds += commands_of(r, "Add")
         key = key_of(r)
         if coll(r).find("{AirSync:}MoreAvailable") is None:
@@ -363,7 +363,7 @@ def test_sms_both_ways_in_the_inbox(client_factory):
         # Another device gets it as an SMS with the sender as the phone wrote it.
         tablet = client_factory(user="bob@example.test", version="16.1")
         tcid, _ = by_type(tablet, "2")
-        tkey, tadds = prime(tablet, tcid)
+        tkey, tadds = prime(tablet, tcid, options=SMS_OPTIONS)
         got = [a for a in tadds if text(a, "{AirSync:}Class") == "SMS" and
                marker in (text(a, "{AirSync:}ApplicationData/" + ASB + "Body/" + ASB + "Data") or "")]
         assert len(got) == 1
@@ -414,6 +414,73 @@ def test_sms_sent_from_the_phone_can_go_to_sent_items(client_factory):
             for u in conn.uid("SEARCH", None, "BODY", '"%s"' % marker)[1][0].split():
                 conn.uid("STORE", u, "+FLAGS", "(\\Deleted)")
             conn.expunge()
+        conn.logout()
+
+
+def server_sms(marker):
+    return ("From: +14255550122\r\nTo: bob@example.test\r\nSubject: \r\n"
+            "X-EAS-Message-Class: IPM.Note.Mobile.SMS\r\nX-EAS-SMS-From: [MOBILE:+14255550122]\r\n"
+            "Date: Fri, 27 Nov 2026 12:00:00 +0000\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n" % marker).encode()
+
+
+def adds_with(r, marker):
+    """Class of each Add in `r` whose body carries `marker` (None: a plain mail)."""
+    return [text(a, "{AirSync:}Class") for a in commands_of(r, "Add")
+            if marker in (text(a, "{AirSync:}ApplicationData/" + ASB + "Body/" + ASB + "Data")
+                          or "")]
+
+
+def test_sms_only_to_devices_that_ask_for_them(client_factory):
+    """MS-ASCMD 2.2.3.125.6 / MS-ASMS: SMS go only to a device whose Options name Class SMS;
+    the choice persists while later Syncs send no Options; a device that starts asking gets
+    the SMS it lacks as Adds, once (and again for a retried SyncKey)."""
+    marker = "sms-opt-%s" % uuid.uuid4().hex
+    conn = imap("bob")
+    try:
+        phone = client_factory(user="bob@example.test", version="14.1")
+        tablet = client_factory(user="bob@example.test", version="16.1")
+        cid, _ = by_type(phone, "2")
+        tcid, _ = by_type(tablet, "2")
+        key, _ = prime(phone, cid, options=SMS_OPTIONS)
+        tkey, _ = prime(tablet, tcid)
+        conn.append("INBOX", None, None, server_sms(marker + " one"))
+        conn.append("INBOX", None, None, (
+            "From: carol@example.test\r\nTo: bob@example.test\r\nSubject: %s mail\r\n"
+            "Date: Fri, 27 Nov 2026 12:01:00 +0000\r\n\r\n%s mail\r\n" % (marker, marker)
+        ).encode())
+        r = sync(phone, cid, key, options=SMS_OPTIONS)
+        assert sorted(adds_with(r, marker), key=str) == sorted(["SMS", None], key=str), r.xml
+        key = key_of(r)
+        r = sync(tablet, tcid, tkey)
+        assert adds_with(r, marker) == [None], r.xml  # the mail, not the SMS
+        tkey = key_of(r)
+        # A flag change on the SMS it never got does not reach the tablet either.
+        uid = inbox_uids_with(conn, marker + " one")[0]
+        conn.uid("STORE", uid, "+FLAGS", "(\\Seen)")
+        r = sync(tablet, tcid, tkey, options="")
+        assert adds_with(r, marker) == [] and not commands_of(r, "Change"), r.xml
+        tkey = key_of(r)
+        # Options persist: Syncs without any Options keep each device's choice.
+        conn.append("INBOX", None, None, server_sms(marker + " two"))
+        r = sync(phone, cid, key, options="")
+        assert adds_with(r, marker) == ["SMS"], r.xml
+        r = sync(tablet, tcid, tkey, options="")
+        assert adds_with(r, marker) == [], r.xml
+        tkey = key_of(r)
+        # The tablet starts asking for SMS: the two it lacks arrive, once.
+        r = sync(tablet, tcid, tkey, options=SMS_OPTIONS)
+        assert adds_with(r, marker) == ["SMS", "SMS"], r.xml
+        retried = sync(tablet, tcid, tkey, options=SMS_OPTIONS)  # the response was lost
+        assert adds_with(retried, marker) == ["SMS", "SMS"], retried.xml
+        assert key_of(retried) == key_of(r)
+        r = sync(tablet, tcid, key_of(retried), options="")
+        assert adds_with(r, marker) == [], r.xml
+        conn.append("INBOX", None, None, server_sms(marker + " three"))
+        r = sync(tablet, tcid, key_of(r), options="")
+        assert adds_with(r, marker) == ["SMS"], r.xml
+    finally:
+        purge_marker(conn, marker)
         conn.logout()
 
 

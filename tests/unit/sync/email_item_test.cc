@@ -176,3 +176,13 @@ TEST_CASE("FileReference parsing refuses what make_file_reference never makes") 
   CHECK_FALSE(parse_file_reference(":42:1"));
   CHECK_FALSE(parse_file_reference(std::string(200, '1')));
 }
+
+TEST_CASE("SMS messages are told by their X-EAS-Message-Class header") {
+  CHECK(is_sms_message("From: x\r\nX-EAS-Message-Class: IPM.Note.Mobile.SMS\r\n\r\nhi\r\n"));
+  CHECK(is_sms_message("x-eas-message-class:\r\n  IPM.Note.Mobile.SMS \r\n\r\nhi"));
+  CHECK(is_sms_message("X-EAS-Message-Class: IPM.Note.Mobile.SMS\n\nhi"));
+  CHECK_FALSE(is_sms_message(kMessage));
+  CHECK_FALSE(is_sms_message("From: x\r\n\r\nX-EAS-Message-Class: IPM.Note.Mobile.SMS\r\n"));
+  CHECK_FALSE(is_sms_message("X-EAS-Message-Class: IPM.Note\r\n\r\n"));
+  CHECK_FALSE(is_sms_message(""));
+}

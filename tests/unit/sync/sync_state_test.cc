@@ -230,3 +230,48 @@ TEST_CASE("pending window keeps SoftDeletes and the FilterType age; a drained on
   CHECK_FALSE(decode_pending_window("w1 0 0\nF -1"));
   CHECK_FALSE(decode_pending_window("w1 0 0\nS 0"));
 }
+
+TEST_CASE("pending window keeps the SMS choice and the SMS left out; drained it still does") {
+  EmailPendingWindow w;
+  w.sms_wanted = 0;
+  w.skipped_sms = {9, 4};
+  CHECK(w.empty());  // left-out SMS are nothing to send
+  auto back = decode_pending_window(encode_pending_window(w));
+  REQUIRE(back);
+  CHECK(back->sms_wanted == 0);
+  CHECK(back->skipped_sms == w.skipped_sms);
+  EmailPendingWindow wanted;
+  wanted.sms_wanted = 1;
+  auto b2 = decode_pending_window(encode_pending_window(wanted));
+  REQUIRE(b2);
+  CHECK(b2->sms_wanted == 1);
+  auto old = decode_pending_window("w1 0 0\nA 40");  // written before the fields
+  REQUIRE(old);
+  CHECK(old->sms_wanted == -1);
+  CHECK_FALSE(decode_pending_window("w1 0 0\nK 2"));
+  CHECK_FALSE(decode_pending_window("w1 0 0\nM 0"));
+}
+
+TEST_CASE("Sync request: an Options with Class SMS is the device asking for SMS") {
+  WbxmlDocument d = sync_doc();
+  WbxmlElement& cs = d.root.add_child(as::kCollections);
+  WbxmlElement& a = cs.add_child(as::kCollection);
+  a.add_text(as::kSyncKey, "5");
+  a.add_text(as::kCollectionId, "3");
+  a.add_child(as::kOptions).add_text(as::kClass, "SMS");
+  a.add_child(as::kOptions).add_text(as::kFilterType, "2");
+  WbxmlElement& b = cs.add_child(as::kCollection);
+  b.add_text(as::kSyncKey, "5");
+  b.add_text(as::kCollectionId, "4");
+  b.add_child(as::kOptions).add_text(as::kFilterType, "1");
+  WbxmlElement& c = cs.add_child(as::kCollection);
+  c.add_text(as::kSyncKey, "5");
+  c.add_text(as::kCollectionId, "5");
+  auto r = parse_sync_request(d);
+  REQUIRE(r.is_ok());
+  REQUIRE(r->collections.size() == 3);
+  CHECK(r->collections[0].sms_options == true);
+  CHECK(r->collections[0].filter_type == 2);  // the Email Options still apply
+  CHECK(r->collections[1].sms_options == false);
+  CHECK_FALSE(r->collections[2].sms_options);  // no Options: the earlier choice holds
+}
