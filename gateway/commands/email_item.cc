@@ -65,6 +65,23 @@ mime::BodyRequest choose_body(const EmailItemOptions& o) {
   return r;
 }
 
+// The MIME body served to a 12.0+ device in place of the converted one. MIMETruncation
+// (MS-ASCMD 2.2.3.111) is the 2.5 form: its result elements MIMEData/MIMETruncated/MIMESize
+// exist in 2.5 only (MS-ASEMAIL 2.2.2.50-52). From 12.0 MIME travels as airsyncbase:Body
+// Type 4, cut by the TruncationSize of the Type 4 BodyPreference (MS-ASAIRS 2.2.2.40.2,
+// 12.0+), which therefore wins; MIMETruncation only applies when that preference gives no
+// TruncationSize (clients that still send it with 12.x keep their limit).
+mime::BodyRequest mime_body_request(const EmailItemOptions& o) {
+  mime::BodyRequest r{mime::BodyType::kMime, o.mime_truncation, false, 0};
+  for (const auto& p : o.body_preferences) {
+    if (p.type != mime::BodyType::kMime) continue;
+    r = p;
+    if (!r.truncation_size) r.truncation_size = o.mime_truncation;
+    break;
+  }
+  return r;
+}
+
 void add_body(const mime::EasBody& body, const EmailItemOptions& o, Tag tag, WbxmlElement& out) {
   WbxmlElement& b = out.add_child(tag);
   b.add_text(asb::kType, std::to_string(static_cast<int>(body.type)));
@@ -244,11 +261,8 @@ void append_email_item(const MessageSummary& summary, const mime::MimeMessage& m
   if (v12) {
     add_attachments(message, o, server_id, out);
     mime::BodyRequest request = choose_body(o);
-    if (mime::should_send_mime(message, o.mime_support)) {
-      // MS-ASCMD 2.2.3.100.1: MIME replaces the converted body, cut at MIMETruncation.
-      request.type = mime::BodyType::kMime;
-      request.truncation_size = o.mime_truncation;
-    }
+    // MS-ASCMD 2.2.3.110.3: MIME replaces the converted body (truncation: mime_body_request).
+    if (mime::should_send_mime(message, o.mime_support)) request = mime_body_request(o);
     add_body(mime::make_body(message, request), o, asb::kBody, out);
     if (o.body_part_preference && o.version >= ProtocolVersion::v16_0()) {
       mime::BodyRequest part = *o.body_part_preference;

@@ -504,6 +504,57 @@ def test_sms_refused_where_the_spec_has_none(client_factory, version):
         conn.logout()
 
 
+# --- MIME bodies: BodyPreference TruncationSize vs MIMETruncation ---------------------------
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_mime_body_is_cut_by_the_type4_truncation_size(client_factory, version):
+    """MS-ASAIRS 2.2.2.40.2 (12.0+): the Type 4 BodyPreference TruncationSize cuts the MIME
+    body; MIMETruncation (MS-ASCMD 2.2.3.111, whose MIMEData result is 2.5 only) does not
+    override it, and applies only when the preference has no TruncationSize."""
+    marker = "mime-trunc-%s" % uuid.uuid4().hex
+    conn = imap("bob")
+    try:
+        c = client_factory(user="bob@example.test", version=version)
+        cid, _ = by_type(c, "2")
+        key, _ = prime(c, cid)
+        raw = ("From: carol@example.test\r\nTo: bob@example.test\r\nSubject: %s\r\n"
+               "Date: Fri, 27 Nov 2026 12:00:00 +0000\r\nMIME-Version: 1.0\r\n"
+               "Content-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n"
+               % (marker, "line of text %s\r\n" % marker * 400))
+        conn.append("INBOX", None, None, raw.encode())
+
+        def options(truncation_size, mime_truncation):
+            size = ("<airsyncbase:TruncationSize>%d</airsyncbase:TruncationSize>" % truncation_size
+                    if truncation_size is not None else "")
+            return ("<Options><MIMESupport>2</MIMESupport><MIMETruncation>%d</MIMETruncation>"
+                    "<airsyncbase:BodyPreference><airsyncbase:Type>4</airsyncbase:Type>%s"
+                    "</airsyncbase:BodyPreference></Options>" % (mime_truncation, size))
+
+        def body(r):
+            adds = [a for a in commands_of(r, "Add")
+                    if text(a, "{AirSync:}ApplicationData/" + EM + "Subject") == marker]
+            assert len(adds) == 1, r.xml
+            b = adds[0].find("{AirSync:}ApplicationData/" + ASB + "Body")
+            return text(b, ASB + "Type"), text(b, ASB + "Truncated"), text(b, ASB + "Data") or ""
+
+        # MIMETruncation 8 (whole MIME) with TruncationSize 300: cut at 300.
+        r = sync(c, cid, key, options=options(300, 8))
+        typ, truncated, data = body(r)
+        assert typ == "4" and truncated == "1" and 0 < len(data.encode()) <= 300, (typ, truncated)
+        assert data.startswith("From: carol@example.test")
+        # The retried SyncKey with TruncationSize 100000 and MIMETruncation 1 (4096): whole.
+        r = sync(c, cid, key, options=options(100000, 1))
+        typ, truncated, data = body(r)
+        assert typ == "4" and truncated in (None, "0") and len(data) > 8000
+        # No TruncationSize: MIMETruncation 1 (4,096 characters) applies.
+        r = sync(c, cid, key, options=options(None, 1))
+        typ, truncated, data = body(r)
+        assert typ == "4" and truncated == "1" and 0 < len(data.encode()) <= 4096
+    finally:
+        purge(conn, "INBOX", marker)
+        conn.logout()
+
+
 # --- item 12: draft Change and attachment removal (16.0+) ---------------------------------
 
 def draft_add(client_id, subject, body, attachments=""):

@@ -177,6 +177,51 @@ TEST_CASE("FileReference parsing refuses what make_file_reference never makes") 
   CHECK_FALSE(parse_file_reference(std::string(200, '1')));
 }
 
+TEST_CASE("12.0+ MIME: the Type 4 BodyPreference TruncationSize wins over MIMETruncation") {
+  std::string raw = kMessage;
+  EmailItemOptions o;
+  o.version = ProtocolVersion::v14_1();
+  o.mime_support = mime::MimeSupport::kAlways;
+  o.mime_truncation = std::nullopt;  // MIMETruncation 8: whole MIME
+  mime::BodyRequest pref;
+  pref.type = mime::BodyType::kMime;
+  pref.truncation_size = 100;
+  o.body_preferences = {pref};
+  WbxmlElement out(as::kApplicationData);
+  append_email_item(summary(), raw, o, "7:42", out);
+  REQUIRE(out.child(asb::kBody));
+  CHECK(out.child(asb::kBody)->child_text(asb::kType) == "4");
+  CHECK(out.child(asb::kBody)->child_text(asb::kTruncated) == "1");
+  CHECK(out.child(asb::kBody)->child_text(asb::kData).size() == 100);
+  // A bigger TruncationSize is not cut to a smaller MIMETruncation either.
+  o.mime_truncation = 0;
+  o.body_preferences[0].truncation_size = 100000;
+  WbxmlElement whole(as::kApplicationData);
+  append_email_item(summary(), raw, o, "7:42", whole);
+  CHECK(whole.child(asb::kBody)->child(asb::kTruncated) == nullptr);
+  CHECK(whole.child(asb::kBody)->child_text(asb::kData) == raw);
+  // Type 4 without TruncationSize (or no Type 4 preference): MIMETruncation applies.
+  o.body_preferences[0].truncation_size = std::nullopt;
+  mime::BodyRequest html;
+  html.type = mime::BodyType::kHtml;
+  html.truncation_size = 10;
+  o.body_preferences.insert(o.body_preferences.begin(), html);
+  o.mime_truncation = 0;
+  WbxmlElement cut(as::kApplicationData);
+  append_email_item(summary(), raw, o, "7:42", cut);
+  CHECK(cut.child(asb::kBody)->child_text(asb::kType) == "4");
+  CHECK(cut.child(asb::kBody)->child_text(asb::kTruncated) == "1");
+  CHECK(cut.child(asb::kBody)->child_text(asb::kData).empty());
+  // 2.5: MIMETruncation is the only limit (email:MIMEData).
+  o.version = ProtocolVersion::v2_5();
+  o.body_preferences.clear();
+  o.mime_truncation = 4096;
+  WbxmlElement old(as::kApplicationData);
+  append_email_item(summary(), raw, o, "7:42", old);
+  CHECK(old.child_text(em::kMIMETruncated) == "0");
+  CHECK(old.child_text(em::kMIMEData) == raw);
+}
+
 TEST_CASE("SMS messages are told by their X-EAS-Message-Class header") {
   CHECK(is_sms_message("From: x\r\nX-EAS-Message-Class: IPM.Note.Mobile.SMS\r\n\r\nhi\r\n"));
   CHECK(is_sms_message("x-eas-message-class:\r\n  IPM.Note.Mobile.SMS \r\n\r\nhi"));
