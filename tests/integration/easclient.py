@@ -206,3 +206,11 @@ def settle(client, fid, sync_xml, rounds=50):
             return key
         key = new
     raise AssertionError("the collection never settled")
+
+
+def item_estimate(client, xml):
+    """The Estimate of a one-collection GetItemEstimate request (its Status must be 1)."""
+    r = client.command("GetItemEstimate", xml)
+    assert r.status == 200, r.body
+    assert r.find("Response/Status", "GetItemEstimate") == "1", r.xml
+    return int(r.find("Response/Collection/Estimate", "GetItemEstimate"))

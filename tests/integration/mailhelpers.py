@@ -16,6 +16,7 @@ import threading
 import time
 import urllib.request
 import uuid
+from email.message import EmailMessage
 
 IMAP_ADDR = ("127.0.0.1", 10143)
 INJECT_ADDR = ("127.0.0.1", 10025)  # postfix, delivers by LMTP to Dovecot like real mail
@@ -63,6 +64,17 @@ def inject(to, subject, sender="carol@example.test"):
     with smtplib.SMTP(*INJECT_ADDR, timeout=10) as s:
         s.sendmail(sender, [to],
                    "From: %s\r\nTo: %s\r\nSubject: %s\r\n\r\nbody\r\n" % (sender, to, subject))
+
+
+def inject_message(sender, to, subject, content):
+    """A text/plain mail (any charset) through the postfix inject port to Dovecot."""
+    m = EmailMessage()
+    m["From"] = sender
+    m["To"] = to
+    m["Subject"] = subject
+    m.set_content(content)
+    with smtplib.SMTP(*INJECT_ADDR, timeout=30) as s:
+        s.send_message(m)
 
 
 def dav_status(method, path, body=None, headers=None, user="alice"):

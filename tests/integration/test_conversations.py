@@ -23,6 +23,7 @@ from email.message import EmailMessage
 
 import pytest
 
+from easclient import item_estimate
 from test_email_sync import changes, coll, collection_id, imap_calls, key_of, status_of
 from test_mail_commands import compose, delete_everywhere, wait_for
 
@@ -198,10 +199,7 @@ def estimate(client, cid, key, conversation_mode=None):
            '<Collection><airsync:SyncKey>%s</airsync:SyncKey><CollectionId>%s</CollectionId>'
            '%s<airsync:Options><airsync:FilterType>5</airsync:FilterType></airsync:Options>'
            '</Collection></Collections></GetItemEstimate>' % (key, cid, mode))
-    r = client.command("GetItemEstimate", xml)
-    assert r.status == 200, r.body
-    assert r.find("Response/Status", "GetItemEstimate") == "1", r.xml
-    return int(r.find("Response/Collection/Estimate", "GetItemEstimate"))
+    return item_estimate(client, xml)
 
 
 @pytest.mark.parametrize("version", VERSIONS)

@@ -6,13 +6,13 @@ uses bob's INBOX with a unique subject.
 """
 import imaplib
 import re
-import smtplib
 import time
 import uuid
 from email.message import EmailMessage
 
 import pytest
 
+from mailhelpers import inject_message
 from test_dav_sync import coll, key_of, status_of  # also used by other tests from here
 
 AS = "AirSync"
@@ -219,13 +219,7 @@ def test_mail_delivered_over_smtp_appears_in_next_sync(client_factory):
         if not more(r):
             break
     subject = "it-smtp-%s" % uuid.uuid4().hex[:8]
-    m = EmailMessage()
-    m["From"] = "alice@example.test"
-    m["To"] = "bob@example.test"
-    m["Subject"] = subject
-    m.set_content("over smtp")
-    with smtplib.SMTP("127.0.0.1", 10025, timeout=30) as s:
-        s.send_message(m)
+    inject_message("alice@example.test", "bob@example.test", subject, "over smtp")
     found = None
     for _ in range(50):
         r = sync(c, cid, key)

@@ -26,6 +26,8 @@ from email import policy
 
 import pytest
 
+from easclient import item_estimate
+from mailhelpers import inject_message
 from test_email_sync import VERSIONS, imap_calls
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -551,10 +553,7 @@ def estimate(client, cid, key, filter_type):
                '</airsync:SyncKey><CollectionId>%s</CollectionId><airsync:FilterType>%d'
                '</airsync:FilterType></Collection></Collections></GetItemEstimate>'
                % (key, cid, filter_type))
-    r = client.command("GetItemEstimate", xml)
-    assert r.status == 200, r.body
-    assert r.find("Response/Status", "GetItemEstimate") == "1", r.xml
-    return int(r.find("Response/Collection/Estimate", "GetItemEstimate"))
+    return item_estimate(client, xml)
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -732,16 +731,9 @@ def test_no_change_sync_costs_the_same_on_the_seeded_inbox(gateway, device, clie
 
 def deliver_to_alice(dev, subject):
     """Sends a mail to alice over SMTP; returns its item from the device's next Syncs."""
-    import smtplib
-    from email.message import EmailMessage
     dev.sync("INBOX")
-    m = EmailMessage()
-    m["From"] = "Bob Example <bob@example.test>"
-    m["To"] = "alice@example.test"
-    m["Subject"] = subject
-    m.set_content("Grüße über SMTP")
-    with smtplib.SMTP("127.0.0.1", 10025, timeout=30) as s:
-        s.send_message(m)
+    inject_message("Bob Example <bob@example.test>", "alice@example.test", subject,
+                   "Grüße über SMTP")
     for _ in range(50):
         found = [i for i in adds(dev.sync("INBOX")) if i["subject"] == subject]
         if found:
