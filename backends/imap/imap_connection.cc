@@ -1,18 +1,16 @@
 #include "backends/imap/imap_connection.h"
 
 #include <event2/bufferevent.h>
-#include <event2/bufferevent_ssl.h>
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <openssl/crypto.h>
-#include <openssl/err.h>
-#include <openssl/ssl.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cctype>
 
 #include "backends/imap/loop_defer.h"
+#include "backends/net/backend_connect.h"
 #include "gateway/core/log.h"
 
 namespace easgate {
@@ -27,11 +25,8 @@ std::string upper(std::string_view s) {
   return out;
 }
 
-timeval to_timeval(std::chrono::milliseconds ms) {
-  timeval tv;
-  tv.tv_sec = static_cast<time_t>(ms.count() / 1000);
-  tv.tv_usec = static_cast<suseconds_t>((ms.count() % 1000) * 1000);
-  return tv;
+BackendEndpoint endpoint_of(const ImapOptions& options) {
+  return BackendEndpoint{options.host, options.port, options.tls_verify, options.tls_ca_file};
 }
 
 }  // namespace
@@ -67,20 +62,7 @@ Status imap_reply_status(const ImapReply& reply, std::string_view what) {
 
 Result<SSL_CTX*> make_imap_tls_context(const ImapOptions& options) {
   if (options.tls == ImapTlsMode::kNone) return static_cast<SSL_CTX*>(nullptr);
-  SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
-  if (!ctx) return Status::internal("SSL_CTX_new failed");
-  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-  if (options.tls_verify) {
-    int ok = options.tls_ca_file.empty()
-                 ? SSL_CTX_set_default_verify_paths(ctx)
-                 : SSL_CTX_load_verify_locations(ctx, options.tls_ca_file.c_str(), nullptr);
-    if (ok != 1) {
-      SSL_CTX_free(ctx);
-      return Status::invalid_argument("cannot load IMAP TLS trust store '" + options.tls_ca_file + "'");
-    }
-    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
-  }
-  return ctx;
+  return make_backend_tls_context(endpoint_of(options), "IMAP");
 }
 
 std::shared_ptr<ImapConnection> ImapConnection::create(event_base* base,
@@ -116,41 +98,25 @@ void ImapConnection::install_bufferevent(bufferevent* bev) {
   bufferevent_enable(bev_, EV_READ | EV_WRITE);
 }
 
-SSL* new_ssl(SSL_CTX* ctx, const ImapOptions& options) {
-  SSL* ssl = SSL_new(ctx);
-  if (!ssl) return nullptr;
-  SSL_set_tlsext_host_name(ssl, options.host.c_str());
-  if (options.tls_verify) SSL_set1_host(ssl, options.host.c_str());
-  return ssl;
-}
-
 void ImapConnection::connect(ImapCallback done) {
   connect_done_ = std::move(done);
   state_ = State::kConnecting;
-  bufferevent* bev = nullptr;
-  if (options_.tls == ImapTlsMode::kImplicit) {
-    SSL* ssl = tls_ctx_ ? new_ssl(tls_ctx_, options_) : nullptr;
-    if (ssl)
-      bev = bufferevent_openssl_socket_new(base_, -1, ssl, BUFFEREVENT_SSL_CONNECTING,
-                                           BEV_OPT_CLOSE_ON_FREE);
-  } else {
-    bev = bufferevent_socket_new(base_, -1, BEV_OPT_CLOSE_ON_FREE);
-  }
+  BackendEndpoint endpoint = endpoint_of(options_);
+  bufferevent* bev = new_backend_bufferevent(base_, options_.tls == ImapTlsMode::kImplicit,
+                                             tls_ctx_, endpoint);
   if (!bev) {
     fail(ImapReplyState::kDisconnected, "cannot create socket");
     return;
   }
   install_bufferevent(bev);
   arm_timer(options_.connect_timeout);
-  log_debug(kLog).msg("connecting").kv("conn", id_).kv("host", options_.host).kv("port", static_cast<int>(options_.port));
-  if (bufferevent_socket_connect_hostname(bev_, dns_, AF_UNSPEC, options_.host.c_str(),
-                                          options_.port) != 0) {
+  if (!start_backend_connect(bev_, dns_, endpoint, kLog, id_)) {
     fail(ImapReplyState::kDisconnected, "connect to " + options_.host + " failed");
   }
 }
 
 void ImapConnection::arm_timer(std::chrono::milliseconds timeout) {
-  timeval tv = to_timeval(timeout);
+  timeval tv = backend_timeval(timeout);
   evtimer_add(timer_, &tv);
 }
 
@@ -182,18 +148,7 @@ void ImapConnection::handle_event(short what) {
     return;
   }
   if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) {
-    std::string why = (what & BEV_EVENT_EOF) ? "server closed the connection" : "connection error";
-    if (what & BEV_EVENT_ERROR) {
-      int err = EVUTIL_SOCKET_ERROR();
-      if (err) why += std::string(": ") + evutil_socket_error_to_string(err);
-      unsigned long ssl_err = bufferevent_get_openssl_error(bev_);
-      if (ssl_err) {
-        char buf[256];
-        ERR_error_string_n(ssl_err, buf, sizeof buf);
-        why += std::string(" (tls: ") + buf + ")";
-      }
-    }
-    fail(ImapReplyState::kDisconnected, why);
+    fail(ImapReplyState::kDisconnected, backend_socket_event_text(bev_, what));
   }
 }
 
@@ -262,13 +217,8 @@ void ImapConnection::begin_tls_upgrade() {
     fail(ImapReplyState::kDisconnected, "data after STARTTLS response");
     return;
   }
-  SSL* ssl = tls_ctx_ ? new_ssl(tls_ctx_, options_) : nullptr;
-  bufferevent* tls = ssl ? bufferevent_openssl_filter_new(base_, bev_, ssl,
-                                                          BUFFEREVENT_SSL_CONNECTING,
-                                                          BEV_OPT_CLOSE_ON_FREE)
-                         : nullptr;
+  bufferevent* tls = new_backend_tls_filter(base_, bev_, tls_ctx_, endpoint_of(options_));
   if (!tls) {
-    if (ssl) SSL_free(ssl);
     fail(ImapReplyState::kDisconnected, "cannot start TLS");
     return;
   }

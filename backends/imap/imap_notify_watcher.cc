@@ -8,6 +8,7 @@
 
 #include "backends/imap/imap_connection.h"
 #include "backends/imap/loop_defer.h"
+#include "backends/net/backend_connect.h"
 #include "gateway/core/log.h"
 
 namespace easgate {
@@ -28,13 +29,6 @@ std::optional<std::string> quoted(std::string_view name) {
   }
   out += '"';
   return out;
-}
-
-timeval to_timeval(std::chrono::milliseconds ms) {
-  timeval tv;
-  tv.tv_sec = static_cast<time_t>(ms.count() / 1000);
-  tv.tv_usec = static_cast<suseconds_t>((ms.count() % 1000) * 1000);
-  return tv;
 }
 
 std::vector<std::string> sorted_unique(std::vector<std::string> v) {
@@ -389,7 +383,7 @@ class WatchCore : public std::enable_shared_from_this<WatchCore> {
   }
 
   void arm(std::chrono::milliseconds after) {
-    timeval tv = to_timeval(after);
+    timeval tv = backend_timeval(after);
     evtimer_add(timer_, &tv);
   }
 

@@ -2,11 +2,8 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
-#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <openssl/crypto.h>
-#include <openssl/err.h>
-#include <openssl/ssl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,6 +11,7 @@
 
 #include "backends/smtp/smtp_encoding.h"
 #include "backends/smtp/smtp_tls.h"
+#include "backends/net/backend_connect.h"
 #include "gateway/core/log.h"
 
 namespace easgate {
@@ -23,13 +21,6 @@ constexpr char kLog[] = "smtp";
 // After the outcome is reported, QUIT gets at most this long before the socket is dropped.
 constexpr std::chrono::milliseconds kQuitTimeout{5'000};
 std::atomic<uint64_t> g_next_submission_id{1};
-
-timeval to_timeval(std::chrono::milliseconds ms) {
-  timeval tv;
-  tv.tv_sec = static_cast<time_t>(ms.count() / 1000);
-  tv.tv_usec = static_cast<suseconds_t>((ms.count() % 1000) * 1000);
-  return tv;
-}
 
 void run_deferred(evutil_socket_t, short, void* arg) {
   std::unique_ptr<std::function<void()>> fn(static_cast<std::function<void()>*>(arg));
@@ -125,7 +116,7 @@ void SmtpSubmission::install_bufferevent(bufferevent* bev) {
                     &SmtpSubmission::on_event, this);
   // The write timeout restarts with every bit of progress, so it bounds a stalled upload
   // of a large message without bounding its total duration.
-  timeval tv = to_timeval(options_.timeout);
+  timeval tv = backend_timeval(options_.timeout);
   bufferevent_set_timeouts(bev_, nullptr, &tv);
   bufferevent_enable(bev_, EV_READ | EV_WRITE);
 }
@@ -154,25 +145,16 @@ void SmtpSubmission::start(const Credentials& credentials, OutgoingMessage messa
   }
 
   step_ = Step::kConnecting;
-  bufferevent* bev = nullptr;
-  if (options_.tls == SmtpTlsMode::kImplicit) {
-    SSL* ssl = tls_ctx_ ? new_smtp_ssl(tls_ctx_, options_) : nullptr;
-    if (ssl)
-      bev = bufferevent_openssl_socket_new(base_, -1, ssl, BUFFEREVENT_SSL_CONNECTING,
-                                           BEV_OPT_CLOSE_ON_FREE);
-  } else {
-    bev = bufferevent_socket_new(base_, -1, BEV_OPT_CLOSE_ON_FREE);
-  }
+  BackendEndpoint endpoint = smtp_endpoint(options_);
+  bufferevent* bev = new_backend_bufferevent(base_, options_.tls == SmtpTlsMode::kImplicit,
+                                             tls_ctx_, endpoint);
   if (!bev) {
     finish(Status::backend_unavailable("cannot create a socket for SMTP"), false);
     return;
   }
   install_bufferevent(bev);
   arm_timer();
-  log_debug(kLog).msg("connecting").kv("conn", id_).kv("host", options_.host)
-      .kv("port", static_cast<int>(options_.port));
-  if (bufferevent_socket_connect_hostname(bev_, dns_, AF_UNSPEC, options_.host.c_str(),
-                                          options_.port) != 0) {
+  if (!start_backend_connect(bev_, dns_, endpoint, kLog, id_)) {
     finish(Status::backend_unavailable("cannot connect to SMTP " + options_.host + ":" +
                                        std::to_string(options_.port)),
            false);
@@ -187,7 +169,7 @@ void SmtpSubmission::abandon() {
 }
 
 void SmtpSubmission::arm_timer() {
-  timeval tv = to_timeval(step_ == Step::kQuit ? std::min(options_.timeout, kQuitTimeout)
+  timeval tv = backend_timeval(step_ == Step::kQuit ? std::min(options_.timeout, kQuitTimeout)
                                                : options_.timeout);
   evtimer_add(timer_, &tv);
 }
@@ -259,17 +241,7 @@ void SmtpSubmission::handle_event(short what) {
     return;
   }
   if (!(what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))) return;
-  std::string why = (what & BEV_EVENT_EOF) ? "server closed the connection" : "connection error";
-  if (what & BEV_EVENT_ERROR) {
-    int err = EVUTIL_SOCKET_ERROR();
-    if (err) why += std::string(": ") + evutil_socket_error_to_string(err);
-    unsigned long ssl_err = bev_ ? bufferevent_get_openssl_error(bev_) : 0;
-    if (ssl_err) {
-      char buf[256];
-      ERR_error_string_n(ssl_err, buf, sizeof buf);
-      why += std::string(" (tls: ") + buf + ")";
-    }
-  }
+  std::string why = backend_socket_event_text(bev_, what);
   switch (step_) {
     case Step::kQuit:
       close_connection();
@@ -521,13 +493,8 @@ void SmtpSubmission::begin_tls_upgrade() {
     finish(Status::backend_error("SMTP server sent data after the STARTTLS reply"), false);
     return;
   }
-  SSL* ssl = tls_ctx_ ? new_smtp_ssl(tls_ctx_, options_) : nullptr;
-  bufferevent* tls = ssl ? bufferevent_openssl_filter_new(base_, bev_, ssl,
-                                                          BUFFEREVENT_SSL_CONNECTING,
-                                                          BEV_OPT_CLOSE_ON_FREE)
-                         : nullptr;
+  bufferevent* tls = new_backend_tls_filter(base_, bev_, tls_ctx_, smtp_endpoint(options_));
   if (!tls) {
-    if (ssl) SSL_free(ssl);
     finish(Status::backend_error("cannot start TLS towards the SMTP server"), false);
     return;
   }

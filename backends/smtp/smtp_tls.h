@@ -1,12 +1,11 @@
 #pragma once
-// TLS towards the submission server: the client context one submitter shares and the
-// per-connection SSL with SNI and host name verification.
+// TLS towards the submission server: the client context one submitter shares. The
+// per-connection SSL (SNI, host name verification) and the socket set-up are the shared
+// backend connect code (backends/net/backend_connect.h).
 
+#include "backends/net/backend_connect.h"
 #include "backends/smtp/smtp_options.h"
 #include "gateway/core/status.h"
-
-typedef struct ssl_ctx_st SSL_CTX;
-typedef struct ssl_st SSL;
 
 namespace easgate {
 
@@ -14,8 +13,7 @@ namespace easgate {
 // tls_verify the peer certificate must chain to tls_ca_file (or the system store).
 Result<SSL_CTX*> make_smtp_tls_context(const SmtpOptions& options);
 
-// A new SSL for one connection: SNI = options.host, and with tls_verify the certificate
-// must name that host (RFC 6125). nullptr on allocation failure.
-SSL* new_smtp_ssl(SSL_CTX* ctx, const SmtpOptions& options);
+// The connect target and certificate check of `options`.
+BackendEndpoint smtp_endpoint(const SmtpOptions& options);
 
 }  // namespace easgate
