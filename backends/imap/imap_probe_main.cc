@@ -367,7 +367,7 @@ int main(int argc, char** argv) {
           return;
         }
         std::cout << "login ok; capabilities:";
-        for (const auto& c : (*pool)->cached_capabilities()) std::cout << " " << c;
+        for (const auto& c : (*pool)->cached_capabilities(creds.user)) std::cout << " " << c;
         std::cout << "\n";
         store.list_folders(creds, [&](Result<std::vector<MailFolderInfo>> folders) {
           finished = true;

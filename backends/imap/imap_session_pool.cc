@@ -92,6 +92,11 @@ std::string ImapSessionPool::password_key(const Credentials& c) const {
   return std::string(reinterpret_cast<char*>(md), len);
 }
 
+std::vector<std::string> ImapSessionPool::cached_capabilities(const std::string& user) const {
+  auto it = users_.find(user);
+  return it == users_.end() ? std::vector<std::string>{} : it->second.capabilities;
+}
+
 ImapSessionPool::Stats ImapSessionPool::stats() const {
   Stats s = stats_;
   s.open = open_total_;
@@ -221,12 +226,14 @@ void ImapSessionPool::after_login(std::shared_ptr<ImapConnection> conn, std::str
     u.current_key = key;
   }
   if (conn->capabilities_known()) {
-    caps_cache_ = conn->capabilities();
+    u.capabilities = conn->capabilities();
     finish_open(std::move(conn), std::move(user), std::move(key), std::move(done));
     return;
   }
-  if (!caps_cache_.empty()) {
-    conn->set_capabilities(caps_cache_);
+  // Only this user's own earlier list stands in for the missing one: another user's could
+  // claim CONDSTORE/QRESYNC this mailbox does not have (and the sync would rely on it).
+  if (!u.capabilities.empty()) {
+    conn->set_capabilities(u.capabilities);
     finish_open(std::move(conn), std::move(user), std::move(key), std::move(done));
     return;
   }
@@ -240,7 +247,7 @@ void ImapSessionPool::after_login(std::shared_ptr<ImapConnection> conn, std::str
       pool->open_failed(user, imap_reply_status(reply, "IMAP CAPABILITY"), std::move(done));
       return;
     }
-    pool->caps_cache_ = conn->capabilities();
+    pool->users_[user].capabilities = conn->capabilities();
     pool->finish_open(std::move(conn), std::move(user), std::move(key), std::move(done));
   });
 }

@@ -101,8 +101,9 @@ class ImapSessionPool : public std::enable_shared_from_this<ImapSessionPool> {
   const Clock& clock() const { return clock_; }
   // The loop the pool and its sessions run on.
   event_base* base() const { return base_; }
-  // Capabilities seen after the last successful login (empty until then).
-  const std::vector<std::string>& cached_capabilities() const { return caps_cache_; }
+  // Capabilities `user`'s last successful login saw (empty until then). Kept per user:
+  // a server may offer users different extensions (Dovecot per-user mail_plugins).
+  std::vector<std::string> cached_capabilities(const std::string& user) const;
 
  private:
   friend class ImapLease;
@@ -121,6 +122,9 @@ class ImapSessionPool : public std::enable_shared_from_this<ImapSessionPool> {
     size_t busy = 0;                // leased or being opened
     std::string current_key;        // password hash of the newest successful login
     std::deque<Waiter> waiters;     // requests waiting for a per-user slot
+    // Capabilities after this user's last login; reused when a LOGIN OK carries none
+    // (RFC 3501 6.2.3: they may differ from the pre-login list and between users).
+    std::vector<std::string> capabilities;
   };
 
   ImapSessionPool(event_base* base, ImapOptions options, const Clock& clock, SSL_CTX* tls_ctx);
@@ -155,7 +159,6 @@ class ImapSessionPool : public std::enable_shared_from_this<ImapSessionPool> {
   std::string salt_;  // random per pool; keys are never comparable across processes
   std::unordered_map<std::string, UserSessions> users_;
   std::vector<std::shared_ptr<ImapConnection>> closing_;  // LOGOUT in flight
-  std::vector<std::string> caps_cache_;
   std::shared_ptr<uint64_t> commands_sent_ = std::make_shared<uint64_t>(0);
   size_t open_total_ = 0;
   Stats stats_;

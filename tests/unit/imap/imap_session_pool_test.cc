@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 #include <event2/event.h>
 
+#include <algorithm>
 #include <optional>
 
 #include "backends/imap/imap_authenticator.h"
@@ -180,6 +181,52 @@ TEST_CASE("per-user limit queues the next request until a session is released") 
   REQUIRE(run_until(f.base, [&] { return second.has_value(); }));
   CHECK(second->is_ok());
   CHECK(f.server->accepted() == 1);
+}
+
+// carol's mailbox has no CONDSTORE/QRESYNC (dev stack: carol@example.test) and her LOGIN OK
+// names no capabilities: she must neither inherit alice's list nor be sent ENABLE.
+namespace {
+std::vector<FakeStep> carol_login(bool server_asked_for_capabilities) {
+  auto s = greeting("IMAP4rev1 SASL-IR LITERAL+ AUTH=PLAIN");
+  // base64("\0carol\0secret"); the OK names no capabilities.
+  s.insert(s.end(),
+           {expect("AUTHENTICATE PLAIN AGNhcm9sAHNlY3JldA=="), send("$tag OK Logged in\r\n")});
+  if (!server_asked_for_capabilities) return s;
+  s.insert(s.end(), {expect("CAPABILITY"), send("* CAPABILITY IMAP4rev1 LITERAL+ ENABLE IDLE "
+                                                 "UIDPLUS\r\n$tag OK done\r\n")});
+  return s;
+}
+}  // namespace
+
+TEST_CASE("capabilities learned after one user's login never stand in for another user's") {
+  Fixture f;
+  f.server->add_script(login_ok(kAliceSecret));
+  f.server->add_script(carol_login(true));
+  f.server->add_script(carol_login(false));  // her second session reuses her own list
+  f.make_pool();
+  CHECK(f.verify({"alice", "secret"}).is_ok());
+  std::optional<Result<ImapLease>> first, second;
+  f.pool->acquire({"carol", "secret"}, [&](Result<ImapLease> l) { first = std::move(l); });
+  REQUIRE(run_until(f.base, [&] { return first.has_value(); }));
+  REQUIRE_MESSAGE(first->is_ok(), first->status().message());
+  CHECK_FALSE(first->value().connection().has_capability("CONDSTORE"));
+  CHECK_FALSE(first->value().connection().has_capability("QRESYNC"));
+  CHECK(first->value().connection().has_capability("UIDPLUS"));
+  // Held, so the next request of hers opens a second session.
+  f.pool->acquire({"carol", "secret"}, [&](Result<ImapLease> l) { second = std::move(l); });
+  REQUIRE(run_until(f.base, [&] { return second.has_value(); }));
+  REQUIRE_MESSAGE(second->is_ok(), second->status().message());
+  CHECK(second->value().connection().has_capability("UIDPLUS"));
+  CHECK_FALSE(second->value().connection().has_capability("QRESYNC"));
+  CHECK(f.server->accepted() == 3);
+  CHECK(f.server->count_commands("CAPABILITY") == 1);
+  CHECK(f.server->count_commands("ENABLE") == 1);  // alice's only
+  auto alice = f.pool->cached_capabilities("alice");
+  CHECK(std::find(alice.begin(), alice.end(), "QRESYNC") != alice.end());
+  auto carol = f.pool->cached_capabilities("carol");
+  CHECK(std::find(carol.begin(), carol.end(), "QRESYNC") == carol.end());
+  CHECK(f.pool->cached_capabilities("nobody").empty());
+  CHECK(f.server->errors().empty());
 }
 
 TEST_CASE("list_folders: one LIST-STATUS round trip with special-use and MAILBOXID") {
