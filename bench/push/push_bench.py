@@ -63,7 +63,8 @@ MAILS = int(os.environ.get("MAILS", "10" if USER_COUNT == 2 else "300"))
 RATE = float(os.environ.get("RATE", "10"))  # mails/s of the many-user stream
 TRANSPORTS = os.environ.get("TRANSPORTS", "plain,tls").split(",")
 WATCH = os.environ.get("WATCH", "endpoint").split(",")
-BASE = int(os.environ.get("EASGATE_BENCH_PORT_BASE", "39100"))
+# Below 32768: a listener port inside the ephemeral range can be taken by an outgoing connection.
+BASE = int(os.environ.get("EASGATE_BENCH_PORT_BASE", "21100"))
 EAS, TLS, ADMIN, PUSH = BASE + 80, BASE + 443, BASE + 464, 19464
 SECRET = "dev-push-secret-not-a-secret"
 SETUP_CONCURRENCY = 32
