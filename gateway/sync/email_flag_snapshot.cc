@@ -1,31 +1,16 @@
 #include "gateway/sync/email_flag_snapshot.h"
 
 #include <algorithm>
-#include <charconv>
 #include <unordered_map>
 
 #include "gateway/sync/email_sync_state.h"
+#include "gateway/sync/state_text.h"
 
 namespace easgate {
 namespace {
 
-template <typename T>
-bool parse_num(std::string_view text, T* out) {
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
-  return ec == std::errc() && p == text.data() + text.size() && !text.empty();
-}
-
-std::vector<std::string_view> split(std::string_view text, char sep) {
-  std::vector<std::string_view> out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = text.find(sep, start);
-    if (end == std::string_view::npos) end = text.size();
-    out.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
+using state_text::parse_num;
+using state_text::split;
 
 constexpr uint32_t kAllBits = 63;  // the six flag_bits() bits
 

@@ -1,6 +1,6 @@
 #include "gateway/sync/email_sync_state.h"
 
-#include <charconv>
+#include "gateway/sync/state_text.h"
 
 namespace easgate {
 namespace {
@@ -21,23 +21,8 @@ namespace {
 //   message meta: ["v1 <last verb> <epoch seconds>"]            (at most once, first)
 //                 ["f1 <flag status>" then "<page> <token> <%-escaped text>" per field]
 
-template <typename T>
-bool parse_num(std::string_view text, T* out) {
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
-  return ec == std::errc() && p == text.data() + text.size() && !text.empty();
-}
-
-std::vector<std::string_view> split(std::string_view text, char sep) {
-  std::vector<std::string_view> out;
-  size_t start = 0;
-  while (start <= text.size()) {
-    size_t end = text.find(sep, start);
-    if (end == std::string_view::npos) end = text.size();
-    out.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
+using state_text::parse_num;
+using state_text::split;
 
 void append_uids(std::string* out, char kind, const std::vector<uint32_t>& uids) {
   if (uids.empty()) return;
