@@ -13,6 +13,7 @@ import uuid
 
 import pytest
 
+import mailhelpers
 from test_dav_sync import Dav, bob_inbox_find
 
 AS = "AirSync"
@@ -118,24 +119,8 @@ def text(e, path):
 
 # --- item 9: meeting requests arriving by mail --------------------------------------------
 
-VTIMEZONE = """BEGIN:VTIMEZONE
-TZID:Europe/Berlin
-BEGIN:DAYLIGHT
-TZOFFSETFROM:+0100
-TZOFFSETTO:+0200
-TZNAME:CEST
-DTSTART:19700329T020000
-RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU
-END:DAYLIGHT
-BEGIN:STANDARD
-TZOFFSETFROM:+0200
-TZOFFSETTO:+0100
-TZNAME:CET
-DTSTART:19701025T030000
-RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU
-END:STANDARD
-END:VTIMEZONE
-"""
+# The dev stack seeder's Europe/Berlin VTIMEZONE, one copy for every test.
+VTIMEZONE = mailhelpers.VTZ_BERLIN
 
 EVENT = """BEGIN:VEVENT
 UID:{uid}
